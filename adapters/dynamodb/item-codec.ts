@@ -1,0 +1,81 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { z } from 'zod';
+import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
+import { RunStateSchema, runStatusOf, type RunState } from '#shared/run/run-state.ts';
+import { eventSk, guardSk, runPk, SUMMARY_SK } from './keys.ts';
+
+/**
+ * Item shapes of the events table. Bodies are stored deflated: a 1 KiB JSON event shrinks to well
+ * under 1 KB, which keeps its item at one write unit (DynamoDB bills per started KB).
+ */
+
+export function compress(value: unknown): Uint8Array {
+  return deflateRawSync(JSON.stringify(value));
+}
+
+function decompress(bytes: Uint8Array): unknown {
+  return JSON.parse(inflateRawSync(bytes).toString('utf8'));
+}
+
+const BytesSchema = z.instanceof(Uint8Array);
+
+export function eventItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number) {
+  return {
+    pk: runPk(tenant, event.runId),
+    sk: eventSk(event.seq),
+    seq: event.seq,
+    eventId: event.eventId,
+    type: event.type,
+    hash,
+    body: compress(event),
+    expiresAt,
+  };
+}
+
+export function guardItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number) {
+  return { pk: runPk(tenant, event.runId), sk: guardSk(event.eventId), seq: event.seq, hash, expiresAt };
+}
+
+const HeldItemSchema = z.object({ eventId: z.string(), hash: z.string(), seq: z.number() });
+const GuardItemSchema = z.object({ sk: z.string(), hash: z.string(), seq: z.number() });
+const EventItemSchema = z.object({ body: BytesSchema });
+const SummaryItemSchema = z.object({ rev: z.number(), state: BytesSchema });
+
+/** The eventId, hash and seq of an event item read back (producer-mode conflict checks). */
+export function parseHeldEvent(item: unknown) {
+  return HeldItemSchema.parse(item);
+}
+
+/** The eventId, hash and seq of a guard item read back (server-mode duplicate checks). */
+export function parseGuard(item: unknown): { eventId: string; hash: string; seq: number } {
+  const guard = GuardItemSchema.parse(item);
+  return { eventId: guard.sk.slice(2), hash: guard.hash, seq: guard.seq };
+}
+
+export function parseEventItem(item: unknown): StoredEvent {
+  return parseStoredEvent(decompress(EventItemSchema.parse(item).body));
+}
+
+/**
+ * The run summary item. The full state is one deflated attribute (small, and written whole);
+ * status, updatedAt and threadId are also top-level attributes so indexes can key on them.
+ */
+export function summaryItem(tenant: string, state: RunState, rev: number, expiresAt: number) {
+  return {
+    pk: runPk(tenant, state.runId),
+    sk: SUMMARY_SK,
+    rev,
+    status: runStatusOf(state),
+    updatedAt: state.updatedAt,
+    ...(state.threadId === undefined ? {} : { threadId: state.threadId }),
+    state: compress(state),
+    expiresAt,
+  };
+}
+
+export type VersionedState = { state: RunState; rev: number };
+
+export function parseSummary(item: unknown): VersionedState {
+  const summary = SummaryItemSchema.parse(item);
+  return { rev: summary.rev, state: RunStateSchema.parse(decompress(summary.state)) };
+}

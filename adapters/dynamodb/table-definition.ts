@@ -1,0 +1,36 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one definition of the events table: CDK (infra/) and the local stack both build from it,
+ * so the table in AWS and the one in DynamoDB Local cannot drift.
+ *
+ * Single table, keyed per run so every write and read of a run touches one partition:
+ *   pk `T#<tenant>#R#<runId>`  sk `RUN`            run summary (status fold, sequencing state)
+ *   pk `T#<tenant>#R#<runId>`  sk `E#<seq:10>`     one stored event (body deflated)
+ *   pk `T#<tenant>#R#<runId>`  sk `I#<eventId>`    eventId guard, server-sequenced runs only
+ *   pk `K#<sha256(key)>`       sk `KEY`            API key hash -> tenant
+ */
+export const EVENTS_TABLE = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  /** Epoch seconds; DynamoDB deletes expired items (DynamoDB Local does not: readers filter on it). */
+  timeToLiveAttribute: 'expiresAt',
+  /** The relay publishes new event items from the stream; it needs only the new image. */
+  streamViewType: 'NEW_IMAGE',
+} as const;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: EVENTS_TABLE.partitionKey.name, AttributeType: EVENTS_TABLE.partitionKey.type },
+      { AttributeName: EVENTS_TABLE.sortKey.name, AttributeType: EVENTS_TABLE.sortKey.type },
+    ],
+    KeySchema: [
+      { AttributeName: EVENTS_TABLE.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: EVENTS_TABLE.sortKey.name, KeyType: 'RANGE' },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: EVENTS_TABLE.streamViewType },
+  };
+}

@@ -1,0 +1,98 @@
+import type { StoredEvent } from '#shared/contract/event.ts';
+import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, StoreLimits } from '#shared/ports.ts';
+import { foldEvents, newRunState, type RunState } from '#shared/run/run-state.ts';
+import {
+  assignServerSeqs,
+  checkProducerSeq,
+  collectOutcomes,
+  compareWithHeld,
+  modeOf,
+  screenCandidates,
+  toStoredEvent,
+  type HeldEvent,
+} from '#shared/run/sequencing.ts';
+
+type RunRecord = {
+  state: RunState;
+  events: Map<number, { stored: StoredEvent; hash: string }>;
+  seqByEventId: Map<string, number>;
+};
+
+/**
+ * In-memory event store for fast unit tests of domain logic. Each append runs without an await
+ * between reading and writing, so it is atomic in one process; it passes the same contract suite
+ * as the DynamoDB adapter.
+ */
+export class MemoryEventStore implements EventStore {
+  readonly #runs = new Map<string, RunRecord>();
+  readonly #clock: Clock;
+  readonly #limits: StoreLimits;
+
+  constructor(options: { clock: Clock; limits: StoreLimits }) {
+    this.#clock = options.clock;
+    this.#limits = options.limits;
+  }
+
+  appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
+    const key = `${tenant}#${runId}`;
+    const record = this.#runs.get(key);
+    const now = this.#clock.now().toISOString();
+    const mode = modeOf(record?.state, candidates);
+    const { pending, settled, repeats } = screenCandidates(candidates, mode);
+    const run = record ?? { state: newRunState(runId, mode, now), events: new Map(), seqByEventId: new Map() };
+
+    const fresh: AppendCandidate[] = [];
+    for (const candidate of pending) {
+      const held = this.#heldFor(run, candidate, mode);
+      if (held === undefined) fresh.push(candidate);
+      else settled.set(candidate.index, compareWithHeld(candidate, held));
+    }
+
+    const stored: StoredEvent[] = [];
+    const store = (candidate: AppendCandidate, seq: number): void => {
+      const event = toStoredEvent(candidate.event, seq, now);
+      run.events.set(seq, { stored: event, hash: candidate.hash });
+      run.seqByEventId.set(candidate.event.eventId, seq);
+      stored.push(event);
+      settled.set(candidate.index, { outcome: 'accepted', seq });
+    };
+
+    if (mode === 'server') {
+      for (const assignment of assignServerSeqs(run.state, fresh, this.#limits)) {
+        if ('seq' in assignment) store(assignment.candidate, assignment.seq);
+        else settled.set(assignment.candidate.index, assignment.rejected);
+      }
+    } else {
+      for (const candidate of fresh) {
+        const refusal = checkProducerSeq(run.state, candidate, stored.length, this.#limits);
+        if (refusal !== undefined) settled.set(candidate.index, refusal);
+        else store(candidate, candidate.event.seq ?? 0);
+      }
+    }
+
+    if (stored.length > 0) {
+      run.state = foldEvents(run.state, stored, now);
+      this.#runs.set(key, run);
+    }
+    return Promise.resolve(collectOutcomes(candidates, settled, repeats));
+  }
+
+  #heldFor(run: RunRecord, candidate: AppendCandidate, mode: 'server' | 'producer'): HeldEvent | undefined {
+    const seq = mode === 'server' ? run.seqByEventId.get(candidate.event.eventId) : candidate.event.seq;
+    const held = seq === undefined ? undefined : run.events.get(seq);
+    return held === undefined ? undefined : { eventId: held.stored.eventId, hash: held.hash, seq: held.stored.seq };
+  }
+
+  getRun(tenant: string, runId: string): Promise<RunState | undefined> {
+    return Promise.resolve(this.#runs.get(`${tenant}#${runId}`)?.state);
+  }
+
+  listEvents(tenant: string, runId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
+    const events = [...(this.#runs.get(`${tenant}#${runId}`)?.events.values() ?? [])]
+      .map(({ stored }) => stored)
+      .filter((event) => event.seq > afterSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit);
+    return Promise.resolve(events);
+  }
+}

@@ -1,0 +1,6 @@
+/** Hard limits of the public contract (BRIEF.md, "Event envelope"). */
+export const MAX_EVENT_BYTES = 64 * 1024;
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+export const MAX_EVENTS_PER_REQUEST = 100;
+export const MAX_ID_LENGTH = 128;
+export const MAX_CUSTOM_NAME_LENGTH = 64;

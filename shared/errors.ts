@@ -1,0 +1,51 @@
+/**
+ * Domain errors. They say what went wrong in the caller's terms and carry no HTTP: the edge maps
+ * them to status codes in one table (functions/http/error-table.ts).
+ */
+
+/** The request body is not what the route takes (bad JSON, wrong shape). Nothing was stored. */
+export class InvalidRequestError extends Error {
+  override readonly name = 'InvalidRequestError';
+  readonly code: 'malformed_json' | 'invalid_request' | 'invalid_parameter';
+  readonly details?: unknown;
+  constructor(code: InvalidRequestError['code'], message: string, details?: unknown) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The request is over a size or count limit. Nothing was stored. */
+export class RequestTooLargeError extends Error {
+  override readonly name = 'RequestTooLargeError';
+}
+
+/** The request body is not JSON. */
+export class UnsupportedMediaTypeError extends Error {
+  override readonly name = 'UnsupportedMediaTypeError';
+}
+
+/** No API key, or one we do not know. */
+export class UnauthenticatedError extends Error {
+  override readonly name = 'UnauthenticatedError';
+}
+
+/** The run does not exist for this tenant (whether or not another tenant has one by that id). */
+export class RunNotFoundError extends Error {
+  override readonly name = 'RunNotFoundError';
+  readonly runId: string;
+  constructor(runId: string) {
+    super(`run '${runId}' was not found`);
+    this.runId = runId;
+  }
+}
+
+/** Writers kept colliding on one run, or the store throttled us: the caller should retry later. */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

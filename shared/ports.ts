@@ -1,0 +1,55 @@
+import type { RunEvent, StoredEvent } from './contract/event.ts';
+import type { RunState } from './run/run-state.ts';
+
+/** Where "now" comes from: injected so tests control time. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** One validated event offered to a run, with its fingerprint and its place in the request. */
+export type AppendCandidate = {
+  readonly event: RunEvent;
+  /** Fingerprint of the event's content: the same eventId with another hash is a conflict. */
+  readonly hash: string;
+  /** Position in the request, so outcomes map back to request order. */
+  readonly index: number;
+};
+
+/** What happened to one candidate. `rejected.field` names the envelope field at fault, if one is. */
+export type AppendOutcome =
+  | { readonly outcome: 'accepted' | 'duplicate'; readonly seq: number }
+  | { readonly outcome: 'conflict'; readonly message: string; readonly seq?: number }
+  | { readonly outcome: 'rejected'; readonly message: string; readonly field?: 'seq' };
+
+export type ListEventsOptions = { readonly afterSeq: number; readonly limit: number };
+
+/**
+ * The event store port. Every adapter must pass the same contract suite
+ * (test/contract/event-store.contract.ts): dense server seqs under concurrency, idempotent
+ * retries, conflicts, producer seqs with gaps, and the run-state fold kept current.
+ */
+export interface EventStore {
+  /**
+   * Appends events to one run, all-or-nothing per event: an event is either stored with its seq
+   * and folded into the run state, or not stored at all. Outcomes come back in candidate order.
+   */
+  appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]>;
+  /** The run's state, read-your-writes; undefined when the tenant has no such run. */
+  getRun(tenant: string, runId: string): Promise<RunState | undefined>;
+  /** Stored events with seq > afterSeq, in seq order, at most `limit`. */
+  listEvents(tenant: string, runId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
+}
+
+/** API keys, kept only as hashes, each mapping to a tenant. */
+export interface ApiKeyStore {
+  findTenant(keyHash: string): Promise<string | undefined>;
+  saveKey(keyHash: string, tenant: string): Promise<void>;
+}
+
+/** Store-wide limits, from configuration. */
+export type StoreLimits = {
+  readonly maxEventsPerRun: number;
+  readonly retentionDays: number;
+};

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { StoredEvent } from '../contract/event.ts';
+import { ErrorInfoSchema, UsageSchema } from '../contract/payloads.ts';
+import { addSeq, countSeqs, maxSeq } from './seq-ranges.ts';
+import { RunStatusSchema, TaskStatusSchema, isActivity, taskStatusOf, terminalStatusOf, type RunStatus } from './status.ts';
+
+export const SequencingModeSchema = z.enum(['server', 'producer']);
+export type SequencingMode = z.infer<typeof SequencingModeSchema>;
+
+const SeqMarkSchema = z.object({ seq: z.int(), at: z.string() });
+
+export const TaskStateSchema = z.object({
+  status: TaskStatusSchema,
+  statusSeq: z.int(),
+  name: z.string().optional(),
+  attempt: z.int().optional(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+});
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+/**
+ * Everything the store keeps about a run besides its events. Every field is a pure function of
+ * the set of events held (not of the order they arrived in), which is what lets producer-sequenced
+ * runs receive events out of order and still converge on the same summary.
+ */
+export const RunStateSchema = z.object({
+  runId: z.string(),
+  threadId: z.string().optional(),
+  mode: SequencingModeSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The seqs held, as merged ranges. */
+  seqs: z.array(z.tuple([z.int(), z.int()])),
+  queuedAt: SeqMarkSchema.optional(),
+  /** The lowest-seq activity event: when the run started doing something. */
+  started: SeqMarkSchema.optional(),
+  /** The lowest-seq terminal event: it wins, and later ones change nothing. */
+  terminal: SeqMarkSchema.extend({ status: RunStatusSchema }).optional(),
+  /** The highest-seq event: what the run did last. */
+  last: SeqMarkSchema.optional(),
+  result: z.unknown().optional(),
+  error: ErrorInfoSchema.optional(),
+  usage: UsageSchema.optional(),
+  title: z.string().optional(),
+  /** Per-run settings a producer may give in its run.started payload. */
+  heartbeatTimeoutSeconds: z.number().optional(),
+  maxDurationSeconds: z.number().optional(),
+  tasks: z.record(z.string(), TaskStateSchema),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
+export function newRunState(runId: string, mode: SequencingMode, now: string): RunState {
+  return { runId, mode, createdAt: now, updatedAt: now, seqs: [], tasks: {} };
+}
+
+export function runStatusOf(state: RunState): RunStatus {
+  if (state.terminal !== undefined) return state.terminal.status;
+  return state.started !== undefined ? 'running' : 'queued';
+}
+
+export function lastSeqOf(state: RunState): number {
+  return maxSeq(state.seqs);
+}
+
+export function eventCountOf(state: RunState): number {
+  return countSeqs(state.seqs);
+}
+
+/** Folds events into the run state. Order-independent; events whose seq the state already holds are ignored. */
+export function foldEvents(state: RunState, events: readonly StoredEvent[], now: string): RunState {
+  let next: RunState = { ...state, tasks: { ...state.tasks }, updatedAt: now };
+  for (const event of events) {
+    if (next.seqs.some(([start, end]) => event.seq >= start && event.seq <= end)) continue;
+    next = foldOne(next, event);
+  }
+  return next;
+}
+
+function isEarlier(mark: { seq: number } | undefined, seq: number): boolean {
+  return mark === undefined || seq < mark.seq;
+}
+
+function foldOne(state: RunState, event: StoredEvent): RunState {
+  const mark = { seq: event.seq, at: event.occurredAt };
+  const next: RunState = { ...state, seqs: addSeq(state.seqs, event.seq) };
+  if (next.threadId === undefined && event.threadId !== undefined) next.threadId = event.threadId;
+  if (state.last === undefined || event.seq > state.last.seq) next.last = mark;
+
+  if (event.type === 'run.queued' && isEarlier(state.queuedAt, event.seq)) next.queuedAt = mark;
+  if (isActivity(event.type) && isEarlier(state.started, event.seq)) next.started = mark;
+  if (event.type === 'run.started' && event.payload !== undefined) {
+    next.heartbeatTimeoutSeconds = event.payload.heartbeatTimeoutSeconds ?? next.heartbeatTimeoutSeconds;
+    next.maxDurationSeconds = event.payload.maxDurationSeconds ?? next.maxDurationSeconds;
+  }
+
+  const terminal = terminalStatusOf(event.type);
+  if (terminal !== undefined && isEarlier(state.terminal, event.seq)) {
+    next.terminal = { ...mark, status: terminal };
+    Object.assign(next, terminalDetails(event));
+  }
+
+  const taskStatus = taskStatusOf(event.type);
+  if (taskStatus !== undefined) foldTask(next, event, taskStatus);
+  return next;
+}
+
+/** What the winning terminal event says about the outcome; fields it does not carry are cleared. */
+function terminalDetails(event: StoredEvent): Pick<RunState, 'result' | 'error' | 'usage' | 'title'> {
+  switch (event.type) {
+    case 'run.completed':
+      return { result: event.payload?.result, usage: event.payload?.usage, title: event.payload?.title, error: undefined };
+    case 'run.failed':
+      return { error: event.payload.error, result: undefined, usage: undefined, title: undefined };
+    default:
+      return { result: undefined, error: undefined, usage: undefined, title: undefined };
+  }
+}
+
+function foldTask(state: RunState, event: StoredEvent, status: z.infer<typeof TaskStatusSchema>): void {
+  const payload = taskPayloadOf(event);
+  if (payload === undefined) return;
+  const previous = state.tasks[payload.taskId];
+  const wins = previous === undefined || event.seq > previous.statusSeq;
+  state.tasks[payload.taskId] = {
+    status: wins ? status : (previous?.status ?? status),
+    statusSeq: wins ? event.seq : (previous?.statusSeq ?? event.seq),
+    name: payload.name ?? previous?.name,
+    attempt: wins ? (payload.attempt ?? previous?.attempt) : (previous?.attempt ?? payload.attempt),
+    firstAt: previous === undefined || event.occurredAt < previous.firstAt ? event.occurredAt : previous.firstAt,
+    lastAt: previous === undefined || event.occurredAt > previous.lastAt ? event.occurredAt : previous.lastAt,
+  };
+}
+
+function taskPayloadOf(event: StoredEvent): { taskId: string; name?: string; attempt?: number } | undefined {
+  switch (event.type) {
+    case 'task.queued':
+    case 'task.started':
+    case 'task.retrying':
+    case 'task.completed':
+    case 'task.failed':
+    case 'task.cancelled':
+    case 'task.timed_out':
+      return event.payload;
+    default:
+      return undefined;
+  }
+}

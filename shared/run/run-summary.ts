@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ErrorInfoSchema, UsageSchema } from '../contract/payloads.ts';
+import { type RunState, eventCountOf, lastSeqOf, runStatusOf } from './run-state.ts';
+import { missingSeqs } from './seq-ranges.ts';
+import { RunStatusSchema, TASK_STATUSES, type TaskStatus } from './status.ts';
+
+/** How many missing seqs a summary lists; a run with more holes than this is badly broken anyway. */
+export const MAX_LISTED_MISSING_SEQS = 1000;
+
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  threadId: z.string().nullable(),
+  status: RunStatusSchema,
+  sequencing: z.enum(['server', 'producer']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  lastSeq: z.int(),
+  eventCount: z.int(),
+  tasks: z.record(z.enum(TASK_STATUSES), z.int()),
+  missingSeqs: z.array(z.int()),
+  result: z.unknown(),
+  error: ErrorInfoSchema.nullable(),
+  usage: UsageSchema.nullable(),
+  title: z.string().nullable(),
+  lastEventAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** The public view of a run (BRIEF.md, `GET /v1/runs/{runId}`). */
+export function toRunSummary(state: RunState): RunSummary {
+  const startedAt = state.started?.at ?? null;
+  const endedAt = state.terminal?.at ?? null;
+  return {
+    runId: state.runId,
+    threadId: state.threadId ?? null,
+    status: runStatusOf(state),
+    sequencing: state.mode,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    startedAt,
+    endedAt,
+    durationMs: startedAt !== null && endedAt !== null ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : null,
+    lastSeq: lastSeqOf(state),
+    eventCount: eventCountOf(state),
+    tasks: countTasks(state),
+    missingSeqs: missingSeqs(state.seqs, MAX_LISTED_MISSING_SEQS),
+    result: state.result ?? null,
+    error: state.error ?? null,
+    usage: state.usage ?? null,
+    title: state.title ?? null,
+    lastEventAt: state.last?.at ?? null,
+  };
+}
+
+function countTasks(state: RunState): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
+  for (const task of Object.values(state.tasks)) counts[task.status] += 1;
+  return counts;
+}

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '#shared/contract/event.ts';
+import type { EventStore } from '#shared/ports.ts';
+import { toRunSummary } from '#shared/run/run-summary.ts';
+import { candidates, progressEvent, uniqueId } from '#test/support/events.ts';
+
+export type StoreFactory = {
+  /** A store on fresh, empty storage, limited to `maxEventsPerRun` events per run. */
+  make(options?: { maxEventsPerRun?: number }): Promise<EventStore>;
+  /** More stores on the same storage as the last `make()`: concurrent writers from other processes. */
+  peers(count: number): EventStore[];
+};
+
+async function summaryOf(store: EventStore | undefined, runId: string, tenant = 'acme') {
+  const state = await store?.getRun(tenant, runId);
+  if (state === undefined) throw new Error(`run ${runId} not found`);
+  return toRunSummary(state);
+}
+
+const at = (second: number) => `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`;
+
+/**
+ * The event store contract (BRIEF.md, "Sequencing and idempotency"): every adapter runs it.
+ */
+export function describeEventStoreContract(name: string, factory: StoreFactory): void {
+  describe(`${name} event store contract`, () => {
+    it('gives a server-sequenced run dense seqs 1..N in request order', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const outcomes = await store.appendToRun('acme', runId, candidates([progressEvent(runId), progressEvent(runId), progressEvent(runId)]));
+      expect(outcomes).toEqual([1, 2, 3].map((seq) => ({ outcome: 'accepted', seq })));
+      const more = await store.appendToRun('acme', runId, candidates([progressEvent(runId)]));
+      expect(more).toEqual([{ outcome: 'accepted', seq: 4 }]);
+      expect((await store.listEvents('acme', runId, { afterSeq: 0, limit: 10 })).map((event) => event.seq)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('gives seqs exactly 1..1000 to 20 concurrent writers of 50 events each', async () => {
+      await factory.make();
+      const writers = factory.peers(20);
+      const runId = uniqueId('run');
+      const results = await Promise.all(
+        writers.map(async (store) => {
+          const seqs: number[] = [];
+          for (let batch = 0; batch < 10; batch++) {
+            const events = Array.from({ length: 5 }, () => progressEvent(runId));
+            for (const outcome of await store.appendToRun('acme', runId, candidates(events))) {
+              expect(outcome.outcome).toBe('accepted');
+              if (outcome.outcome === 'accepted') seqs.push(outcome.seq);
+            }
+          }
+          return seqs;
+        }),
+      );
+      const all = results.flat().sort((a, b) => a - b);
+      expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      const listed = [];
+      for (let afterSeq = 0; ; ) {
+        const page = (await writers[0]?.listEvents('acme', runId, { afterSeq, limit: 400 })) ?? [];
+        const last = page.at(-1);
+        if (last === undefined) break;
+        listed.push(...page);
+        afterSeq = last.seq;
+      }
+      expect(listed.map((event) => event.seq)).toEqual(all);
+      expect(new Set(listed.map((event) => event.eventId)).size).toBe(1000);
+      const summary = await summaryOf(writers[0], runId);
+      expect(summary).toMatchObject({ lastSeq: 1000, eventCount: 1000, missingSeqs: [] });
+    });
+
+    it('answers a resent batch with duplicate and the original seqs, storing nothing new', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const batch = candidates([progressEvent(runId), progressEvent(runId), progressEvent(runId)]);
+      await store.appendToRun('acme', runId, candidates([progressEvent(runId)]));
+      const first = await store.appendToRun('acme', runId, batch);
+      const second = await store.appendToRun('acme', runId, batch);
+      expect(first).toEqual([2, 3, 4].map((seq) => ({ outcome: 'accepted', seq })));
+      expect(second).toEqual([2, 3, 4].map((seq) => ({ outcome: 'duplicate', seq })));
+      expect(await store.listEvents('acme', runId, { afterSeq: 0, limit: 100 })).toHaveLength(4);
+    });
+
+    it('answers concurrent resends of one batch with one accepted copy and duplicates', async () => {
+      await factory.make();
+      const runId = uniqueId('run');
+      const batch = candidates(Array.from({ length: 10 }, () => progressEvent(runId)));
+      const answers = await Promise.all(factory.peers(5).map((store) => store.appendToRun('acme', runId, batch)));
+      const accepted = answers.flat().filter((outcome) => outcome.outcome === 'accepted');
+      expect(accepted).toHaveLength(10);
+      for (const answer of answers) expect(answer.map((outcome) => ('seq' in outcome ? outcome.seq : 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('treats a repeated eventId inside one request as a duplicate of its first copy', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const event = progressEvent(runId);
+      const outcomes = await store.appendToRun('acme', runId, candidates([event, progressEvent(runId), event]));
+      expect(outcomes).toEqual([
+        { outcome: 'accepted', seq: 1 },
+        { outcome: 'accepted', seq: 2 },
+        { outcome: 'duplicate', seq: 1 },
+      ]);
+    });
+
+    it('answers conflict when an eventId comes back with a different body', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const event = progressEvent(runId);
+      await store.appendToRun('acme', runId, candidates([event]));
+      const [outcome] = await store.appendToRun('acme', runId, candidates([{ ...event, occurredAt: at(59) }]));
+      expect(outcome).toMatchObject({ outcome: 'conflict', seq: 1 });
+      expect(await store.listEvents('acme', runId, { afterSeq: 0, limit: 10 })).toHaveLength(1);
+    });
+
+    it('stores producer-sequenced events at their seq and reports the gap until it is filled', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const withSeq = (seq: number) => progressEvent(runId, { seq });
+      const first = await store.appendToRun('acme', runId, candidates([withSeq(1), withSeq(2), withSeq(5)]));
+      expect(first).toEqual([1, 2, 5].map((seq) => ({ outcome: 'accepted', seq })));
+      let summary = await summaryOf(store, runId);
+      expect(summary).toMatchObject({ sequencing: 'producer', lastSeq: 5, eventCount: 3, missingSeqs: [3, 4] });
+
+      await store.appendToRun('acme', runId, candidates([withSeq(4)]));
+      summary = await summaryOf(store, runId);
+      expect(summary.missingSeqs).toEqual([3]);
+
+      await store.appendToRun('acme', runId, candidates([withSeq(3)]));
+      summary = await summaryOf(store, runId);
+      expect(summary).toMatchObject({ lastSeq: 5, eventCount: 5, missingSeqs: [] });
+      expect((await store.listEvents('acme', runId, { afterSeq: 0, limit: 10 })).map((event) => event.seq)).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('answers conflict when a producer seq is taken by another eventId, and duplicate for a resend', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const original = progressEvent(runId, { seq: 1 });
+      await store.appendToRun('acme', runId, candidates([original]));
+      const [taken] = await store.appendToRun('acme', runId, candidates([progressEvent(runId, { seq: 1 })]));
+      expect(taken).toMatchObject({ outcome: 'conflict', seq: 1, message: expect.stringContaining('seq 1 is already taken') });
+      const [resent] = await store.appendToRun('acme', runId, candidates([original]));
+      expect(resent).toEqual({ outcome: 'duplicate', seq: 1 });
+    });
+
+    it('answers conflict when a run mixes server and producer sequencing', async () => {
+      const store = await factory.make();
+      const serverRun = uniqueId('run');
+      await store.appendToRun('acme', serverRun, candidates([progressEvent(serverRun)]));
+      const [intoServer] = await store.appendToRun('acme', serverRun, candidates([progressEvent(serverRun, { seq: 2 })]));
+      expect(intoServer).toMatchObject({ outcome: 'conflict', message: expect.stringContaining('server-sequenced') });
+
+      const producerRun = uniqueId('run');
+      await store.appendToRun('acme', producerRun, candidates([progressEvent(producerRun, { seq: 1 })]));
+      const [intoProducer] = await store.appendToRun('acme', producerRun, candidates([progressEvent(producerRun)]));
+      expect(intoProducer).toMatchObject({ outcome: 'conflict', message: expect.stringContaining('producer-sequenced') });
+      expect(await store.listEvents('acme', producerRun, { afterSeq: 0, limit: 10 })).toHaveLength(1);
+    });
+
+    it('rejects events past the per-run limit and keeps the ones before it', async () => {
+      const store = await factory.make({ maxEventsPerRun: 3 });
+      const runId = uniqueId('run');
+      const outcomes = await store.appendToRun('acme', runId, candidates(Array.from({ length: 5 }, () => progressEvent(runId))));
+      expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'rejected', 'rejected']);
+      expect(outcomes[3]).toHaveProperty('message', expect.stringContaining('limit of 3 events'));
+
+      const producerRun = uniqueId('run');
+      const [beyond] = await store.appendToRun('acme', producerRun, candidates([progressEvent(producerRun, { seq: 4 })]));
+      expect(beyond).toMatchObject({ outcome: 'rejected', field: 'seq' });
+    });
+
+    it('folds status in seq order: a late event never moves it back, and terminal is sticky', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      const event = (seq: number, type: string, payload?: Record<string, unknown>) =>
+        ({ eventId: `e${seq}`, runId, seq, type, occurredAt: at(seq), ...(payload ? { payload } : {}) }) as RunEvent;
+      await store.appendToRun('acme', runId, candidates([event(1, 'run.queued')]));
+      expect((await summaryOf(store, runId)).status).toBe('queued');
+      await store.appendToRun('acme', runId, candidates([event(4, 'run.completed', { result: { answer: 42 }, title: 'done' })]));
+      await store.appendToRun('acme', runId, candidates([event(2, 'run.started'), event(5, 'run.progress', { progress: 0.9 })]));
+      await store.appendToRun('acme', runId, candidates([event(3, 'run.progress', { progress: 0.5 })]));
+      const summary = await summaryOf(store, runId);
+      expect(summary).toMatchObject({
+        status: 'completed',
+        startedAt: at(2),
+        endedAt: at(4),
+        durationMs: 2000,
+        result: { answer: 42 },
+        title: 'done',
+        lastSeq: 5,
+        eventCount: 5,
+        lastEventAt: at(5),
+      });
+      expect(await store.listEvents('acme', runId, { afterSeq: 4, limit: 10 })).toHaveLength(1);
+    });
+
+    it('keeps one tenant out of another tenant’s run of the same id', async () => {
+      const store = await factory.make();
+      const runId = uniqueId('run');
+      await store.appendToRun('acme', runId, candidates([progressEvent(runId)]));
+      expect(await store.getRun('globex', runId)).toBeUndefined();
+      expect(await store.listEvents('globex', runId, { afterSeq: 0, limit: 10 })).toEqual([]);
+      const [outcome] = await store.appendToRun('globex', runId, candidates([progressEvent(runId)]));
+      expect(outcome).toEqual({ outcome: 'accepted', seq: 1 });
+    });
+  });
+}

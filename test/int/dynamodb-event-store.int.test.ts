@@ -1,0 +1,24 @@
+import { DynamoDbEventStore } from '#adapters/dynamodb/dynamodb-event-store.ts';
+import { systemClock, type StoreLimits } from '#shared/ports.ts';
+import { describeEventStoreContract } from '#test/contract/event-store.contract.ts';
+import { makeTestTable } from '#test/support/dynamodb.ts';
+
+let lastTable: Awaited<ReturnType<typeof makeTestTable>> | undefined;
+let lastLimits: StoreLimits = { maxEventsPerRun: 100_000, retentionDays: 30 };
+
+const storeOn = (table: Awaited<ReturnType<typeof makeTestTable>>, limits: StoreLimits) =>
+  new DynamoDbEventStore({ client: table.documentClient, tableName: table.tableName, clock: systemClock, limits });
+
+describeEventStoreContract('DynamoDB Local', {
+  make: async ({ maxEventsPerRun = 100_000 } = {}) => {
+    lastTable = await makeTestTable();
+    lastLimits = { maxEventsPerRun, retentionDays: 30 };
+    return storeOn(lastTable, lastLimits);
+  },
+  // Separate store instances share nothing in memory (no lock), like writers in separate Lambdas.
+  peers: (count) => {
+    const table = lastTable;
+    if (table === undefined) throw new Error('make() a store first');
+    return Array.from({ length: count }, () => storeOn(table, lastLimits));
+  },
+});
