@@ -1,7 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A field-level problem as the contract reports it: `events[3].payload.progress`, in words. */
-export type FieldError = { path: string; message: string };
+export const FieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof FieldErrorSchema>;
 
 /** Renders a path the way a JavaScript user would write it: `events[3].payload.progress`. */
 export function formatPath(segments: readonly PropertyKey[], prefix = ''): string {

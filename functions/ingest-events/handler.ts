@@ -1,0 +1,30 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { makeIngestEvents } from '#shared/ingest/make-ingest-events.ts';
+import type { IngestOutcome } from '#shared/ingest/ingest-result.ts';
+import { httpErrors } from '../http/http-errors.ts';
+import { parseJsonBody } from '../http/json-body.ts';
+import { jsonResponse } from '../http/responses.ts';
+import { pathParameter } from '../http/path.ts';
+import { tenantOf } from '../http/tenant.ts';
+import { getRoot } from '../runtime/root.ts';
+
+const STATUS_BY_OUTCOME: Record<IngestOutcome, number> = {
+  all_stored: 202,
+  partly_stored: 207,
+  rejected: 400,
+  conflict: 409,
+};
+
+const { eventStore, logger } = getRoot();
+const ingestEvents = makeIngestEvents({ store: eventStore });
+
+/** `POST /v1/runs/{runId}/events` and `POST /v1/events`. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors(logger))
+  .handler(async (event) => {
+    const tenant = tenantOf(event);
+    const pathRunId = pathParameter(event, 'runId');
+    const { outcome, results } = await ingestEvents({ tenant, body: parseJsonBody(event), ...(pathRunId === undefined ? {} : { pathRunId }) });
+    return jsonResponse(STATUS_BY_OUTCOME[outcome], { results });
+  });

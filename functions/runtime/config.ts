@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/** Everything a function reads from its environment, parsed once at cold start. */
+export const FunctionConfigSchema = z.object({
+  RUNLEDGER_TABLE_NAME: z.string().min(1),
+  /** Set locally (DynamoDB Local); unset in AWS. */
+  RUNLEDGER_DYNAMODB_ENDPOINT: z.url().optional(),
+  RUNLEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  RUNLEDGER_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().max(1_000_000_000).default(100_000),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+export type FunctionConfig = z.infer<typeof FunctionConfigSchema>;
+
+/** Parses the environment, failing fast with every bad key named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
+  const parsed = FunctionConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid function configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ROUTES, type Route } from '#functions/routes.ts';
+import { errorResponse } from '#functions/http/responses.ts';
+import { loadAuthorizer, ROUTE_HANDLERS } from './handlers.ts';
+import { localLambdaContext } from './lambda-context.ts';
+
+/** API Gateway's own payload limit; the ingest handler enforces the contract's 1 MiB. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+type MatchedRoute = { route: Route; pathParameters: Record<string, string> | null };
+
+/**
+ * Plays API Gateway (REST, Lambda proxy) on 127.0.0.1: matches the route table, runs the TOKEN
+ * authorizer for routes that need auth, turns the request into the proxy event Lambda would get,
+ * calls the same handler, and writes its answer back.
+ */
+export function createGateway(options: { log?: (line: string) => void } = {}): Server {
+  const log = options.log ?? (() => undefined);
+  return createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!response.headersSent) send(response, errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' }));
+      else response.destroy();
+    });
+  });
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const method = request.method ?? 'GET';
+  const candidates = ROUTES.map((route) => ({ route, pathParameters: matchPath(route.path, url.pathname) })).filter(
+    (match): match is { route: Route; pathParameters: Record<string, string> } => match.pathParameters !== undefined,
+  );
+  const matched: MatchedRoute | undefined = candidates.find(({ route }) => route.method === method);
+  if (matched === undefined) {
+    request.resume();
+    const allowed = candidates.map(({ route }) => route.method);
+    return candidates.length === 0
+      ? send(response, errorResponse(404, { code: 'not_found', message: `no route ${method} ${url.pathname}` }))
+      : send(response, errorResponse(405, { code: 'method_not_allowed', message: `${url.pathname} answers ${allowed.join(', ')}` }, { allow: allowed.join(', ') }));
+  }
+
+  const body = await readBody(request);
+  if (body === undefined) {
+    return send(response, errorResponse(413, { code: 'payload_too_large', message: `the body is over ${GATEWAY_MAX_BODY_BYTES} bytes` }));
+  }
+  const event = toProxyEvent(request, url, matched, body);
+  if (matched.route.auth) {
+    const authorizer = await authorize(event);
+    if (authorizer === undefined) {
+      return send(response, errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' }));
+    }
+    event.requestContext.authorizer = authorizer;
+  }
+  const { handler } = await ROUTE_HANDLERS[matched.route.handler]();
+  send(response, await handler(event, localLambdaContext(`runledger-${matched.route.handler}`)));
+}
+
+/** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */
+async function authorize(event: APIGatewayProxyEvent): Promise<Record<string, string> | undefined> {
+  const token = Object.entries(event.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  if (token === undefined || token === '') return undefined;
+  const { handler } = await loadAuthorizer();
+  try {
+    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${event.httpMethod}${event.path}` });
+    const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow');
+    if (!allowed) return undefined;
+    const context = Object.fromEntries(Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)]));
+    return { ...context, principalId: result.principalId };
+  } catch (error: unknown) {
+    if (error instanceof Error && error.message === 'Unauthorized') return undefined;
+    throw error;
+  }
+}
+
+/** `/v1/runs/{runId}` against a path: the parameters, or undefined when it does not match. */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const templateParts = template.split('/');
+  const pathParts = path.split('/');
+  if (templateParts.length !== pathParts.length) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [index, part] of templateParts.entries()) {
+    const actual = pathParts[index] ?? '';
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name === undefined) {
+      if (part !== actual) return undefined;
+      continue;
+    }
+    if (actual === '') return undefined;
+    try {
+      parameters[name] = decodeURIComponent(actual);
+    } catch {
+      parameters[name] = actual;
+    }
+  }
+  return parameters;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.byteLength;
+    if (size > GATEWAY_MAX_BODY_BYTES) tooLarge = true;
+    else chunks.push(buffer);
+  }
+  return tooLarge ? undefined : Buffer.concat(chunks);
+}
+
+function toProxyEvent(request: IncomingMessage, url: URL, { route, pathParameters }: MatchedRoute, body: Buffer): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index] ?? '';
+    const value = request.rawHeaders[index + 1] ?? '';
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const now = Date.now();
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: pathParameters !== null && Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body: body.byteLength === 0 ? null : body.toString('utf8'),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      httpMethod: route.method,
+      path: `/local${url.pathname}`,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId: randomUUID(),
+      requestTimeEpoch: now,
+      resourceId: 'local',
+      resourcePath: route.path,
+      stage: 'local',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        user: null,
+        userAgent: request.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyResult): void {
+  const body = result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+  response.writeHead(result.statusCode, { ...stringHeaders(result.headers), 'content-length': String(body.byteLength) });
+  response.end(body);
+}
+
+function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
+}

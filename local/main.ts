@@ -1,0 +1,45 @@
+import { JavaMissingError } from './dynamodb-local.ts';
+import { startLocalStack } from './stack.ts';
+
+/** `npm start`: the local stack in the foreground, configured from the environment. */
+async function main(): Promise<void> {
+  const env = process.env;
+  const port = Number(env.PORT ?? 3000);
+  const stack = await startLocalStack({
+    port,
+    dataDir: env.RUNLEDGER_DATA_DIR ?? '.runledger',
+    ...(env.RUNLEDGER_DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: env.RUNLEDGER_DYNAMODB_ENDPOINT } : {}),
+    ...(env.RUNLEDGER_API_KEYS ? { apiKeys: env.RUNLEDGER_API_KEYS } : {}),
+    ...(env.RUNLEDGER_TABLE_NAME ? { tableName: env.RUNLEDGER_TABLE_NAME } : {}),
+    log: (line) => console.error(line),
+  });
+  if (stack.devApiKey !== undefined) {
+    console.log(`development API key (tenant "dev"): ${stack.devApiKey}`);
+    console.log(`  export RUNLEDGER_API_KEY=${stack.devApiKey}`);
+  }
+  console.log(`runledger listening on ${stack.url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping runledger (DynamoDB Local included)...`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError) console.error(`runledger: ${error.message}`);
+  else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    console.error(`runledger: port ${process.env.PORT ?? 3000} is in use; set PORT to another one`);
+  } else console.error('runledger failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
+import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
+import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
+import { createGateway } from './gateway.ts';
+
+export type LocalStackOptions = {
+  /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Where DynamoDB Local keeps its data and the dev key lives. @default '.runledger' */
+  readonly dataDir?: string;
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  readonly dynamoDbEndpoint?: string;
+  /** `tenant:key,tenant:key`; when absent a development key is created (and kept in dataDir). */
+  readonly apiKeys?: string;
+  /** @default 'runledger-local' */
+  readonly tableName?: string;
+  readonly retentionDays?: number;
+  readonly maxEventsPerRun?: number;
+  readonly log?: (line: string) => void;
+};
+
+export type RunningLocalStack = {
+  readonly url: string;
+  readonly port: number;
+  readonly tableName: string;
+  readonly dynamoDbEndpoint: string;
+  /** The development key when one was created; undefined when keys came from the options. */
+  readonly devApiKey: string | undefined;
+  stop(): Promise<void>;
+};
+
+/**
+ * The whole pipeline on one machine: DynamoDB Local (or a given endpoint), the table from the same
+ * definition CDK uses, API keys, and the API served by the same handlers Lambda runs.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
+  const dataDir = options.dataDir ?? '.runledger';
+  const tableName = options.tableName ?? 'runledger-local';
+  const log = options.log ?? (() => undefined);
+  mkdirSync(dataDir, { recursive: true });
+
+  let dynamo: RunningDynamoDb | undefined;
+  const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') })).endpoint;
+  try {
+    // The handlers read their configuration from the environment, exactly as in Lambda.
+    process.env.RUNLEDGER_DYNAMODB_ENDPOINT = endpoint;
+    process.env.RUNLEDGER_TABLE_NAME = tableName;
+    if (options.retentionDays !== undefined) process.env.RUNLEDGER_RETENTION_DAYS = String(options.retentionDays);
+    if (options.maxEventsPerRun !== undefined) process.env.RUNLEDGER_MAX_EVENTS_PER_RUN = String(options.maxEventsPerRun);
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+    const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await ensureEventsTable(client, tableName);
+    const keys = new DynamoDbApiKeyStore({ client: DynamoDBDocumentClient.from(client), tableName });
+    const devApiKey = options.apiKeys === undefined ? devKey(dataDir) : undefined;
+    const entries = options.apiKeys === undefined ? [{ tenant: 'dev', key: devApiKey ?? '' }] : parseApiKeyList(options.apiKeys);
+    for (const { tenant, key } of entries) await keys.saveKey(hashApiKey(key), tenant);
+    client.destroy();
+
+    const server = createGateway({ log });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 3000, '127.0.0.1', resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      tableName,
+      dynamoDbEndpoint: endpoint,
+      devApiKey,
+      stop: async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await dynamo?.stop();
+      },
+    };
+  } catch (error: unknown) {
+    await dynamo?.stop();
+    throw error;
+  }
+}
+
+/** The development key: made once, kept in the data dir so it survives restarts. */
+function devKey(dataDir: string): string {
+  const file = join(dataDir, 'dev-api-key');
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (saved !== '') return saved;
+  }
+  const key = generateApiKey('rl_dev');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
