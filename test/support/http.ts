@@ -1,0 +1,44 @@
+import { inject } from 'vitest';
+import { startLocalStack, type RunningLocalStack } from '#local/stack.ts';
+import { uniqueId } from './events.ts';
+
+export const ACME_KEY = 'acme-test-key-0123456789';
+export const GLOBEX_KEY = 'globex-test-key-0123456789';
+
+/** The local stack in this test process, on the run's DynamoDB Local, with a fresh table and two tenants. */
+export function startTestStack(options: { maxEventsPerRun?: number } = {}): Promise<RunningLocalStack> {
+  return startLocalStack({
+    port: 0,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tableName: uniqueId('http'),
+    apiKeys: `acme:${ACME_KEY},globex:${GLOBEX_KEY}`,
+    ...options,
+  });
+}
+
+export type HttpAnswer = { status: number; headers: Headers; body: unknown; text: string };
+
+/** A request with JSON defaults; pass `rawBody` or `headers` to send something malformed. */
+export async function request(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const headers: Record<string, string> = {};
+  if (options.key !== null) headers.authorization = `Bearer ${options.key ?? ACME_KEY}`;
+  if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
+  Object.assign(headers, options.headers);
+  const init: RequestInit = { method, headers };
+  if (options.rawBody !== undefined) init.body = options.rawBody;
+  else if (options.body !== undefined) init.body = JSON.stringify(options.body);
+  const response = await fetch(`${baseUrl}${path}`, init);
+  const text = await response.text();
+  let body: unknown = undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
