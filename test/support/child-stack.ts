@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '#local/dynamodb-local.ts';
+
+export type ChildStack = { url: string; process: ChildProcess; output: () => string };
+
+/** `npm start`'s entry point in a child process, so a test can kill it with SIGKILL mid-request. */
+export async function startChildStack(env: Record<string, string>): Promise<ChildStack> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['local/main.ts'], {
+    env: { ...process.env, PORT: String(port), RUNLEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'runledger-')), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local stack did not start: ${output}`)), 30_000);
+    const check = () => {
+      if (output.includes('runledger listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local stack exited with ${code}: ${output}`));
+    });
+  });
+  return { url, process: child, output: () => output };
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
