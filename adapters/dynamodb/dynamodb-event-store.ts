@@ -39,7 +39,11 @@ import { isThrottling, retryDelayMs, sleep } from './retry.ts';
 const EVENTS_PER_TRANSACTION = 49;
 /** Conditional puts in flight at once for one producer-sequenced batch. */
 const PRODUCER_PUT_CONCURRENCY = 25;
-const MAX_ATTEMPTS = 60;
+/**
+ * How long one append keeps retrying against concurrent writers before answering "busy" (429):
+ * well inside API Gateway's 29 s, long enough that only a pathological pile-up on one run hits it.
+ */
+const CONTENTION_BUDGET_MS = 15_000;
 
 export type DynamoDbEventStoreOptions = {
   readonly client: DynamoDBDocumentClient;
@@ -122,8 +126,9 @@ export class DynamoDbEventStore implements EventStore {
     const outcomes = new Map<number, AppendOutcome>();
     let current = initial;
     let remaining = pending;
+    const deadline = Date.now() + CONTENTION_BUDGET_MS;
     for (let attempt = 0; remaining.length > 0; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) {
+      if (Date.now() > deadline) {
         throw new BusyError(`too many concurrent writers on run '${runId}'; retry the request`, 1);
       }
       remaining = await this.#settleKnownEventIds(tenant, runId, remaining, outcomes);
@@ -310,7 +315,8 @@ export class DynamoDbEventStore implements EventStore {
   /** Folds newly held events into the summary, retrying on concurrent summary updates. */
   async #foldIntoSummary(tenant: string, runId: string, initial: VersionedState, events: StoredEvent[]): Promise<void> {
     let current = initial;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const deadline = Date.now() + CONTENTION_BUDGET_MS;
+    for (let attempt = 0; Date.now() <= deadline; attempt++) {
       const now = this.#clock.now();
       const next = foldEvents(current.state, events, now.toISOString());
       try {

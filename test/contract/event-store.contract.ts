@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '#shared/contract/event.ts';
+import { BusyError } from '#shared/errors.ts';
 import type { EventStore } from '#shared/ports.ts';
 import { toRunSummary } from '#shared/run/run-summary.ts';
 import { candidates, progressEvent, uniqueId } from '#test/support/events.ts';
@@ -10,6 +11,16 @@ export type StoreFactory = {
   /** More stores on the same storage as the last `make()`: concurrent writers from other processes. */
   peers(count: number): EventStore[];
 };
+
+async function retryWhileBusy<T>(append: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await append();
+    } catch (error: unknown) {
+      if (!(error instanceof BusyError)) throw error;
+    }
+  }
+}
 
 async function summaryOf(store: EventStore | undefined, runId: string, tenant = 'acme') {
   const state = await store?.getRun(tenant, runId);
@@ -42,10 +53,12 @@ export function describeEventStoreContract(name: string, factory: StoreFactory):
         writers.map(async (store) => {
           const seqs: number[] = [];
           for (let batch = 0; batch < 10; batch++) {
-            const events = Array.from({ length: 5 }, () => progressEvent(runId));
-            for (const outcome of await store.appendToRun('acme', runId, candidates(events))) {
-              expect(outcome.outcome).toBe('accepted');
-              if (outcome.outcome === 'accepted') seqs.push(outcome.seq);
+            const events = candidates(Array.from({ length: 5 }, () => progressEvent(runId)));
+            // A client resends when told the run is busy; the resend must not duplicate anything.
+            const outcomes = await retryWhileBusy(() => store.appendToRun('acme', runId, events));
+            for (const outcome of outcomes) {
+              expect(['accepted', 'duplicate']).toContain(outcome.outcome);
+              if ('seq' in outcome && outcome.seq !== undefined) seqs.push(outcome.seq);
             }
           }
           return seqs;
