@@ -32,6 +32,7 @@ import {
   type VersionedState,
 } from './item-codec.ts';
 import { eventSk, guardSk, runPk, SUMMARY_SK } from './keys.ts';
+import { heldFromFailure } from './condition-failure.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { isThrottling, retryDelayMs, sleep } from './retry.ts';
 
@@ -300,11 +301,15 @@ export class DynamoDbEventStore implements EventStore {
           TableName: this.#tableName,
           Item: eventItem(tenant, event, hash, this.#expiresAt(now)),
           ConditionExpression: 'attribute_not_exists(pk)',
+          // The slot's current holder comes back with the failure: no second read on a retry.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return undefined;
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
+      const held = heldFromFailure(error);
+      if (held !== undefined) return held;
       const read = await this.#client.send(
         new GetCommand({ TableName: this.#tableName, Key: { pk: runPk(tenant, event.runId), sk: eventSk(event.seq) }, ConsistentRead: true }),
       );

@@ -78,5 +78,5 @@ describe.each([
     expect(new Set(events.map((event) => event.eventId)).size).toBe(1000);
     const summary = await request(running.url, 'GET', `/v1/runs/${runId}`);
     expect(summary.body).toMatchObject({ lastSeq: 1000, eventCount: 1000, missingSeqs: [] });
-  });
+  }, 240_000);
 });

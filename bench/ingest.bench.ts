@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: ingest throughput, latency and DynamoDB write units per event through the HTTP
+ * API of the local stack, side by side with raw writes of the same items to the same DynamoDB
+ * Local, in one run (absolute numbers drift between machines; the ratios are what to compare).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { eventItem } from '#adapters/dynamodb/item-codec.ts';
+import type { RunEvent } from '#shared/contract/event.ts';
+import { eventHash } from '#shared/run/event-hash.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '#local/dynamodb-local.ts';
+import { startLocalStack } from '#local/stack.ts';
+import { CapacityMeter } from './capacity-meter.ts';
+
+const API_KEY = 'bench-key-0123456789';
+const CLIENTS = 16;
+const EVENT_BYTES = 1024;
+const WORDS = 'the agent reads the ticket then plans three steps calls the search tool summarizes results and writes a reply while tracking tokens latency retries and cost for each model call in the run'.split(' ');
+
+type Scenario = { batch: number; mode: 'server' | 'producer'; events: number };
+const SCENARIOS: Scenario[] = [
+  { batch: 1, mode: 'server', events: 480 },
+  { batch: 1, mode: 'producer', events: 480 },
+  { batch: 25, mode: 'server', events: 4000 },
+  { batch: 25, mode: 'producer', events: 4000 },
+];
+
+let textSeed = 1;
+function prose(bytes: number): string {
+  let text = '';
+  while (text.length < bytes) {
+    textSeed = (textSeed * 1103515245 + 12345) % 2 ** 31;
+    text += `${WORDS[textSeed % WORDS.length]} `;
+  }
+  return text.slice(0, bytes);
+}
+
+/** A 1 KiB (serialized) token event of ordinary prose. */
+function makeEvent(runId: string, index: number, seq: number | undefined): RunEvent {
+  const event: RunEvent = { eventId: `ev-${index}`, runId, type: 'token', occurredAt: new Date().toISOString(), payload: { text: '', index } };
+  const overhead = Buffer.byteLength(JSON.stringify({ ...event, ...(seq === undefined ? {} : { seq }), receivedAt: event.occurredAt }));
+  return { ...event, ...(seq === undefined ? {} : { seq }), payload: { text: prose(EVENT_BYTES - overhead), index } };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** CLIENTS producers, one run each, each sending its requests one after another. */
+function plan(scenario: Scenario, tag: string): RunEvent[][][] {
+  const perClient = Math.ceil(scenario.events / CLIENTS / scenario.batch);
+  return Array.from({ length: CLIENTS }, (_, client) => {
+    const runId = `${tag}-${scenario.mode}-b${scenario.batch}-c${client}`;
+    return Array.from({ length: perClient }, (_, request) =>
+      Array.from({ length: scenario.batch }, (_, i) => {
+        const index = request * scenario.batch + i;
+        return makeEvent(runId, index, scenario.mode === 'producer' ? index + 1 : undefined);
+      }),
+    );
+  });
+}
+
+async function timed(clients: Array<Array<() => Promise<void>>>): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (requests) => {
+      for (const send of requests) {
+        const t0 = performance.now();
+        await send();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+async function main(): Promise<void> {
+  console.log('starting DynamoDB Local (in memory) and the local stack...');
+  const dynamo = await startDynamoDbLocal();
+  const { meter, endpoint } = await CapacityMeter.start(dynamo.endpoint);
+  const stack = await startLocalStack({ port: 0, dynamoDbEndpoint: endpoint, tableName: 'bench', apiKeys: `bench:${API_KEY}`, dataDir: mkdtempSync(join(tmpdir(), 'runledger-bench-')) });
+  const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  const post = async (runId: string, events: RunEvent[]) => {
+    const response = await fetch(`${stack.url}/v1/runs/${runId}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(events.length === 1 ? events[0] : { events }),
+    });
+    if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+
+  // Warm up: handler imports, JIT, connections.
+  for (const requests of plan({ batch: 5, mode: 'server', events: 160 }, 'warmup')) {
+    for (const events of requests) await post(events[0]?.runId ?? '', events);
+  }
+
+  const rows: string[][] = [];
+  for (const scenario of SCENARIOS) {
+    const clients = plan(scenario, 'bench');
+    const events = clients.flat(2).length;
+    meter.reset();
+    const pipeline = await timed(clients.map((requests) => requests.map((batch) => () => post(batch[0]?.runId ?? '', batch))));
+    const capacity = meter.reset();
+
+    // The same events as the items the pipeline stores, written raw with no sequencing at all.
+    const receivedAt = new Date().toISOString();
+    const rawClients = plan(scenario, 'raw').map((requests) =>
+      requests.map((batch) => {
+        const items = batch.map((event, i) => eventItem('bench', { ...event, seq: event.seq ?? i + 1, receivedAt }, eventHash(event), 0));
+        return scenario.batch === 1
+          ? async () => void (await raw.send(new PutCommand({ TableName: 'bench', Item: items[0] })))
+          : async () => void (await raw.send(new BatchWriteCommand({ RequestItems: { bench: items.map((Item) => ({ PutRequest: { Item } })) } })));
+      }),
+    );
+    const rawRun = await timed(rawClients);
+    const rawCapacity = meter.reset();
+
+    const rate = events / pipeline.seconds;
+    const rawRate = events / rawRun.seconds;
+    const reported = capacity.reportedWriteUnits > 0;
+    rows.push([
+      String(scenario.batch),
+      scenario.mode,
+      String(events),
+      rate.toFixed(0),
+      percentile(pipeline.latencies, 50).toFixed(1),
+      percentile(pipeline.latencies, 99).toFixed(1),
+      (reported ? capacity.reportedWriteUnits / events : capacity.computedWriteUnits / events).toFixed(2) + (reported ? '' : '*'),
+      (capacity.computedWriteUnits / events).toFixed(2),
+      (capacity.reportedReadUnits / events).toFixed(2),
+      rawRate.toFixed(0),
+      (rawCapacity.computedWriteUnits / events).toFixed(2),
+      (rate / rawRate).toFixed(2),
+    ]);
+  }
+
+  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'WCU/ev (rules)', 'RCU/event', 'raw events/s', 'raw WCU/ev', 'ingest/raw'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
+  console.log(`\ningest through the HTTP API vs raw writes of the same items (1 KiB events, ${CLIENTS} clients, one run each)`);
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log(`
+WCU/event: write units DynamoDB Local reported (ReturnConsumedCapacity); '*' = it reported none, so computed.
+WCU/ev (rules): computed from the written items by DynamoDB's rules (1 unit per started KB, x2 in a transaction).
+raw: the same event items (deflated bodies) written with ${'PutItem (batch 1) / BatchWriteItem (batch 25)'}, no sequencing, same client count.
+targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5.`);
+
+  const priced = rows.filter((row) => row[0] === '25');
+  console.log('\nestimated AWS cost per million events at batch 25 (on-demand list prices, counts measured above):');
+  for (const row of priced) {
+    const wcu = Number(row[7]);
+    const rcu = Number(row[8]);
+    const requests = 1_000_000 / 25;
+    const dynamoCost = (wcu * 1_000_000 * 0.625) / 1e6 + (rcu * 1_000_000 * 0.125) / 1e6;
+    const apiCost = (requests * 3.5) / 1e6;
+    const lambdaCost = (requests * 0.2) / 1e6;
+    console.log(
+      `  ${row[1]?.padEnd(9)} DynamoDB writes+reads $${dynamoCost.toFixed(2)} + API Gateway REST $${apiCost.toFixed(2)} + Lambda requests $${lambdaCost.toFixed(2)} = $${(dynamoCost + apiCost + lambdaCost).toFixed(2)} (EventBridge fan-out not built yet; Lambda duration not included)`,
+    );
+  }
+
+  await stack.stop();
+  await meter.stop();
+  await dynamo.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
