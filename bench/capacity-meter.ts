@@ -23,16 +23,23 @@ const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetI
 
 export class CapacityMeter {
   totals: CapacityTotals = emptyTotals();
-  readonly #server: Server;
-
-  private constructor(server: Server) {
-    this.#server = server;
-  }
+  /** Off: bytes are piped through untouched, so timing runs pay no metering cost. */
+  enabled = true;
+  #server: Server | undefined;
 
   static async start(target: string): Promise<{ meter: CapacityMeter; endpoint: string }> {
     const targetUrl = new URL(target);
-    let meter: CapacityMeter | undefined;
+    const meter = new CapacityMeter();
     const server = createServer((req, res) => {
+      if (meter.enabled === false) {
+        const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(res);
+        });
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -47,7 +54,7 @@ export class CapacityMeter {
         if (parsed !== undefined && (WRITES.has(operation) || READS.has(operation))) {
           parsed.ReturnConsumedCapacity = 'TOTAL';
           body = Buffer.from(JSON.stringify(parsed));
-          meter?.count(operation, parsed);
+          meter.count(operation, parsed);
         }
         const headers = { ...req.headers, host: targetUrl.host, 'content-length': String(body.byteLength) };
         const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers }, (answer) => {
@@ -55,7 +62,7 @@ export class CapacityMeter {
           answer.on('data', (chunk: Buffer) => parts.push(chunk));
           answer.on('end', () => {
             const payload = Buffer.concat(parts);
-            meter?.record(operation, payload);
+            meter.record(operation, payload);
             res.writeHead(answer.statusCode ?? 500, answer.headers);
             res.end(payload);
           });
@@ -65,7 +72,7 @@ export class CapacityMeter {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    meter = new CapacityMeter(server);
+    meter.#server = server;
     return { meter, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
@@ -77,8 +84,8 @@ export class CapacityMeter {
 
   stop(): Promise<void> {
     return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
+      this.#server?.close(() => resolve());
+      this.#server?.closeAllConnections();
     });
   }
 

@@ -32,6 +32,11 @@ export const RunStateSchema = z.object({
   updatedAt: z.string(),
   /** The seqs held, as merged ranges. */
   seqs: z.array(z.tuple([z.int(), z.int()])),
+  /**
+   * Producer-sequenced seqs claimed by a write in progress, with a prefix of the claiming event's
+   * hash: [seq, hash]. Not yet held (not counted, listed as missing) until the write confirms them.
+   */
+  reserved: z.array(z.tuple([z.int(), z.string()])).default([]),
   queuedAt: SeqMarkSchema.optional(),
   /** The lowest-seq activity event: when the run started doing something. */
   started: SeqMarkSchema.optional(),
@@ -51,7 +56,7 @@ export const RunStateSchema = z.object({
 export type RunState = z.infer<typeof RunStateSchema>;
 
 export function newRunState(runId: string, mode: SequencingMode, now: string): RunState {
-  return { runId, mode, createdAt: now, updatedAt: now, seqs: [], tasks: {} };
+  return { runId, mode, createdAt: now, updatedAt: now, seqs: [], reserved: [], tasks: {} };
 }
 
 export function runStatusOf(state: RunState): RunStatus {

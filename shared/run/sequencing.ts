@@ -59,13 +59,19 @@ export function screenCandidates(candidates: readonly AppendCandidate[], mode: S
 }
 
 function modeMismatch(event: RunEvent, mode: SequencingMode): string | undefined {
-  if (mode === 'server' && event.seq !== undefined) {
-    return `run '${event.runId}' is server-sequenced: its events must not carry seq (a run is one mode or the other)`;
-  }
-  if (mode === 'producer' && event.seq === undefined) {
-    return `run '${event.runId}' is producer-sequenced: every event must carry seq (a run is one mode or the other)`;
-  }
-  return undefined;
+  const mismatched = mode === 'server' ? event.seq !== undefined : event.seq === undefined;
+  return mismatched ? modeMismatchMessage(event.runId, mode) : undefined;
+}
+
+/** The answer for an event whose run is in the other sequencing mode. */
+export function modeConflict(runId: string, mode: SequencingMode): AppendOutcome {
+  return { outcome: 'conflict', message: modeMismatchMessage(runId, mode) };
+}
+
+function modeMismatchMessage(runId: string, mode: SequencingMode): string {
+  return mode === 'server'
+    ? `run '${runId}' is server-sequenced: its events must not carry seq (a run is one mode or the other)`
+    : `run '${runId}' is producer-sequenced: every event must carry seq (a run is one mode or the other)`;
 }
 
 export function differentBodyMessage(eventId: string): string {
@@ -130,7 +136,8 @@ export function checkProducerSeq(
       message: `must be at most ${limits.maxEventsPerRun}, the most events one run may hold`,
     };
   }
-  if ((state === undefined ? 0 : eventCountOf(state)) + acceptedSoFar >= limits.maxEventsPerRun) {
+  const held = state === undefined ? 0 : eventCountOf(state) + state.reserved.length;
+  if (held + acceptedSoFar >= limits.maxEventsPerRun) {
     return { outcome: 'rejected', message: limitMessage(limits) };
   }
   return undefined;

@@ -1,0 +1,23 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock, StoreLimits } from '#shared/ports.ts';
+import type { RunSummaries } from './run-summaries.ts';
+
+/** What the append paths share: the table, the clock, the limits and the run summaries. */
+export type StoreContext = {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly clock: Clock;
+  readonly limits: StoreLimits;
+  readonly summaries: RunSummaries;
+};
+
+/** The TTL attribute value for items written now. */
+export function expiresAt(context: StoreContext, now: Date): number {
+  return Math.floor(now.getTime() / 1000) + context.limits.retentionDays * 86_400;
+}
+
+/**
+ * How long one append keeps retrying against concurrent writers before answering "busy" (429):
+ * well inside API Gateway's 29 s, long enough that only a pathological pile-up on one run hits it.
+ */
+export const CONTENTION_BUDGET_MS = 15_000;
