@@ -5,7 +5,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { eventItem } from '#adapters/dynamodb/item-codec.ts';
+import { eventItem, guardItem, summaryItem } from '#adapters/dynamodb/item-codec.ts';
+import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
 import { eventHash } from '#shared/run/event-hash.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '#local/dynamodb-local.ts';
@@ -75,15 +76,29 @@ async function timed(clients: Array<Array<() => Promise<void>>>): Promise<{ seco
   return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
 }
 
-/** The same events as the items the pipeline stores, written raw with no sequencing at all. */
-function rawWrites(scenario: Scenario, tag: string): Array<Array<() => Promise<void>>> {
+/**
+ * Raw writes, no sequencing, no conditions: `events` writes just the event items the pipeline
+ * stores; `everything` also writes every other item the pipeline writes for them (guards and
+ * summaries), so the ratio against it shows the cost of the protocol alone (conditions,
+ * transactions, round trips), not of the data.
+ */
+function rawWrites(scenario: Scenario, tag: string, what: 'events' | 'everything'): Array<Array<() => Promise<void>>> {
   const receivedAt = new Date().toISOString();
   return plan(scenario, tag).map((requests) =>
     requests.map((batch) => {
-      const items = batch.map((event, i) => eventItem('bench', { ...event, seq: event.seq ?? i + 1, receivedAt }, eventHash(event), 0));
-      return scenario.batch === 1
-        ? async () => void (await rawClient.send(new PutCommand({ TableName: 'bench', Item: items[0] })))
-        : async () => void (await rawClient.send(new BatchWriteCommand({ RequestItems: { bench: items.map((Item) => ({ PutRequest: { Item } })) } })));
+      const stored = batch.map((event, i) => ({ ...event, seq: event.seq ?? i + 1, receivedAt }));
+      const items: Array<Record<string, unknown>> = stored.map((event) => eventItem('bench', event, eventHash(event), 0));
+      if (what === 'everything') {
+        const runId = batch[0]?.runId ?? '';
+        const state = foldEvents(newRunState(runId, scenario.mode, receivedAt), stored, receivedAt);
+        if (scenario.mode === 'server') items.push(...stored.map((event) => guardItem('bench', event, eventHash(event), 0)));
+        const summaries = scenario.mode === 'server' ? 1 : 2;
+        for (let i = 0; i < summaries; i++) items.push(summaryItem('bench', { ...state, runId: `${runId}-s${i}` }, 1, 0));
+      }
+      if (items.length === 1) return async () => void (await rawClient.send(new PutCommand({ TableName: 'bench', Item: items[0] })));
+      const chunks = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+      return async () =>
+        void (await Promise.all(chunks.map((chunk) => rawClient.send(new BatchWriteCommand({ RequestItems: { bench: chunk.map((Item) => ({ PutRequest: { Item } })) } })))));
     }),
   );
 }
@@ -123,7 +138,7 @@ async function main(): Promise<void> {
     meter.reset();
     await timed(sampled.map((requests) => requests.map((batch) => () => post(batch[0]?.runId ?? '', batch))));
     const capacity = meter.reset();
-    await timed(rawWrites(sample, 'metered-raw'));
+    await timed(rawWrites(sample, 'metered-raw', 'events'));
     const rawCapacity = meter.reset();
 
     // Pass 2, timed: the proxy only pipes bytes, for the pipeline and the raw writes alike.
@@ -131,10 +146,12 @@ async function main(): Promise<void> {
     const clients = plan(scenario, 'timed');
     const events = clients.flat(2).length;
     const pipeline = await timed(clients.map((requests) => requests.map((batch) => () => post(batch[0]?.runId ?? '', batch))));
-    const rawRun = await timed(rawWrites(scenario, 'timed-raw'));
+    const rawRun = await timed(rawWrites(scenario, 'timed-raw', 'events'));
+    const rawAllRun = await timed(rawWrites(scenario, 'timed-raw-all', 'everything'));
 
     const rate = events / pipeline.seconds;
     const rawRate = events / rawRun.seconds;
+    const rawAllRate = events / rawAllRun.seconds;
     rows.push([
       String(scenario.batch),
       scenario.mode,
@@ -149,10 +166,12 @@ async function main(): Promise<void> {
       rawRate.toFixed(0),
       (rawCapacity.computedWriteUnits / sampledEvents).toFixed(2),
       (rate / rawRate).toFixed(2),
+      rawAllRate.toFixed(0),
+      (rate / rawAllRate).toFixed(2),
     ]);
   }
 
-  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'WCU/ev local', 'RCU/event', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw'];
+  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'WCU/ev local', 'RCU/event', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
   console.log(`\ningest through the HTTP API vs raw writes of the same items (1 KiB events, ${CLIENTS} clients, one run each)`);
@@ -163,7 +182,9 @@ WCU/event: write units computed from every item written, by DynamoDB's billing r
   per item, x2 inside a transaction). WCU/ev local: what DynamoDB Local reported (ReturnConsumedCapacity); it
   under-reports transactions (one item's units per call), so the computed column is the one to trust.
 RCU/event: read units DynamoDB Local reported. calls/req: DynamoDB calls per HTTP request.
-raw: the same event items (deflated bodies) written with ${'PutItem (batch 1) / BatchWriteItem (batch 25)'}, no sequencing, same client count.
+raw: the same event items (deflated bodies) written with PutItem (batch 1) / BatchWriteItem (batch 25), no
+  sequencing, same client count. raw all: those plus every other item the pipeline writes for them (eventId
+  guards, run summaries), unconditionally, in parallel BatchWriteItem calls: the ratio to it is the protocol's cost.
 targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5.`);
 
   const priced = rows.filter((row) => row[0] === '25');

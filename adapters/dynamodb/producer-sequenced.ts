@@ -10,7 +10,7 @@ import { heldFromFailure } from './condition-failure.ts';
 import { eventItem, parseEventItem, parseHeldEvent, type VersionedState } from './item-codec.ts';
 import { eventSk, runPk } from './keys.ts';
 import { retryDelayMs, sleep } from './retry.ts';
-import { CONTENTION_BUDGET_MS, expiresAt, type StoreContext } from './store-context.ts';
+import { CONTENTION_BUDGET_MS, expiresAt, type AppendPath, type StoreContext } from './store-context.ts';
 
 const BATCH_WRITE_SIZE = 25;
 const BATCH_GET_SIZE = 100;
@@ -34,13 +34,7 @@ type Plan = {
  * A crash after 1 leaves claims; the producer's resend of the same events takes them up again
  * (matched by content hash), and any later batch confirms claims whose events it finds stored.
  */
-export async function appendProducerSequenced(
-  context: StoreContext,
-  tenant: string,
-  runId: string,
-  initial: VersionedState | undefined,
-  pending: readonly AppendCandidate[],
-): Promise<Map<number, AppendOutcome>> {
+export const appendProducerSequenced: AppendPath = async (context, tenant, runId, initial, pending) => {
   const deadline = Date.now() + CONTENTION_BUDGET_MS;
   let current = initial;
   let plan: Plan;
@@ -73,18 +67,21 @@ export async function appendProducerSequenced(
   await batchWrite(context, tenant, written, plan.claim, now);
   for (const event of written) outcomes.set(indexOf(plan.claim, event), { outcome: 'accepted', seq: event.seq });
 
-  for (const candidate of plan.resume) {
-    const event = toStored(candidate);
-    const held = await putIfFree(context, tenant, event, candidate.hash, now);
-    outcomes.set(candidate.index, held === undefined ? { outcome: 'accepted', seq: event.seq } : compareWithHeld(candidate, held));
-    written.push(event);
-  }
+  // Resumed claims may already hold their event (a crash after the write): write only if free.
+  await Promise.all(
+    plan.resume.map(async (candidate) => {
+      const event = toStored(candidate);
+      const held = await putIfFree(context, tenant, event, candidate.hash, now);
+      outcomes.set(candidate.index, held === undefined ? { outcome: 'accepted', seq: event.seq } : compareWithHeld(candidate, held));
+      written.push(event);
+    }),
+  );
 
   if (current !== undefined && (written.length > 0 || current.state.reserved.length > 0)) {
     await confirm(context, tenant, runId, current, written, deadline);
   }
   return outcomes;
-}
+};
 
 function indexOf(candidates: readonly AppendCandidate[], event: StoredEvent): number {
   return candidates.find((candidate) => candidate.event.seq === event.seq)?.index ?? -1;

@@ -8,7 +8,7 @@ import { assignServerSeqs, compareWithHeld, modeConflict, toStoredEvent, type He
 import { eventItem, guardItem, parseGuard, type VersionedState } from './item-codec.ts';
 import { guardSk, runPk } from './keys.ts';
 import { retryDelayMs, sleep } from './retry.ts';
-import { CONTENTION_BUDGET_MS, expiresAt, type StoreContext } from './store-context.ts';
+import { CONTENTION_BUDGET_MS, expiresAt, type AppendPath, type StoreContext } from './store-context.ts';
 
 /** One transaction holds the summary plus an event and its guard per event: 1 + 2 x 49 <= 100 actions. */
 const EVENTS_PER_TRANSACTION = 49;
@@ -22,13 +22,7 @@ const EVENTS_PER_TRANSACTION = 49;
  * are the guards read to tell duplicates from conflicts. Write units per event: 2 x (event item +
  * guard item) + 2 x summary / chunk size.
  */
-export async function appendServerSequenced(
-  context: StoreContext,
-  tenant: string,
-  runId: string,
-  initial: VersionedState | undefined,
-  pending: readonly AppendCandidate[],
-): Promise<Map<number, AppendOutcome>> {
+export const appendServerSequenced: AppendPath = async (context, tenant, runId, initial, pending) => {
   const outcomes = new Map<number, AppendOutcome>();
   let current = initial;
   let remaining = [...pending];
@@ -81,7 +75,7 @@ export async function appendServerSequenced(
     }
   }
   return outcomes;
-}
+};
 
 type CommitFailure = { summaryMoved: boolean; guardsTaken: boolean };
 

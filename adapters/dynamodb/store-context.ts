@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, StoreLimits } from '#shared/ports.ts';
+import type { AppendCandidate, AppendOutcome, Clock, StoreLimits } from '#shared/ports.ts';
+import type { VersionedState } from './item-codec.ts';
 import type { RunSummaries } from './run-summaries.ts';
 
 /** What the append paths share: the table, the clock, the limits and the run summaries. */
@@ -21,3 +22,12 @@ export function expiresAt(context: StoreContext, now: Date): number {
  * well inside API Gateway's 29 s, long enough that only a pathological pile-up on one run hits it.
  */
 export const CONTENTION_BUDGET_MS = 15_000;
+
+/** One way of appending screened candidates to a run: outcomes by candidate index. */
+export type AppendPath = (
+  context: StoreContext,
+  tenant: string,
+  runId: string,
+  current: VersionedState | undefined,
+  pending: readonly AppendCandidate[],
+) => Promise<Map<number, AppendOutcome>>;
