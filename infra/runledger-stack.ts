@@ -1,17 +1,19 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { EventStoreTable } from './constructs/event-store-table.ts';
+import type { RunLedgerConfig } from './config.ts';
+import { RunLedger } from './constructs/runledger.ts';
 
-/**
- * The deployable stack. So far it holds the events table; the API, functions, bus and observers
- * join it as their issues land (see the README's "Deploy to AWS").
- */
+export type RunLedgerStackProps = StackProps & { readonly config: RunLedgerConfig };
+
+/** The deployable stack: the RunLedger construct and the outputs a user needs. */
 export class RunLedgerStack extends Stack {
-  public readonly events: EventStoreTable;
+  public readonly runledger: RunLedger;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: RunLedgerStackProps) {
     super(scope, id, props);
-    this.events = new EventStoreTable(this, 'Events');
-    new CfnOutput(this, 'EventsTableName', { value: this.events.table.tableName });
+    this.runledger = new RunLedger(this, 'RunLedger', props.config);
+    new CfnOutput(this, 'ApiUrl', { value: this.runledger.api.api.url, description: 'Base URL; routes start with v1/' });
+    new CfnOutput(this, 'BusName', { value: this.runledger.bus.eventBusName });
+    new CfnOutput(this, 'TableName', { value: this.runledger.events.table.tableName, description: 'npm run keys -- create --table <this>' });
   }
 }

@@ -1,7 +1,23 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EVENTS_TABLE } from '#adapters/dynamodb/table-definition.ts';
+
+/** What a function may do with the table; each grants only the calls that job makes. */
+export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader';
+
+const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = {
+  // Ingest: transactions need PutItem/ConditionCheckItem on each item; no Delete, Update or Scan.
+  'run-writer': {
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+    leadingKeys: 'T#*',
+  },
+  'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: 'T#*' },
+  // The authorizer reads API key hashes and nothing else.
+  'key-reader': { actions: ['dynamodb:GetItem'], leadingKeys: 'K#*' },
+};
 
 export type EventStoreTableProps = {
   /** What happens to the table (and its events) when the stack is deleted. @default RemovalPolicy.RETAIN */
@@ -28,5 +44,23 @@ export class EventStoreTable extends Construct {
       dynamoStream: StreamViewType[EVENTS_TABLE.streamViewType],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+  }
+
+  /**
+   * Lets a function use the table for one job: sets RUNLEDGER_TABLE_NAME and grants exactly that
+   * job's actions, on items whose partition key starts with the job's prefix (run items `T#`,
+   * API key items `K#`), in one call so the two cannot drift.
+   */
+  bind(fn: LambdaFunction, access: TableAccess): void {
+    const { actions, leadingKeys } = ACCESS[access];
+    fn.addEnvironment('RUNLEDGER_TABLE_NAME', this.table.tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions,
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } },
+      }),
+    );
   }
 }

@@ -1,0 +1,90 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** esbuild settings shared by every function and by the benchmark's bundle-size measurement. */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  // The Node 24 runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
+  externalModules: ['@aws-sdk/*'],
+  // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
+  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+} as const;
+
+export type HandlerFunctionProps = {
+  /** The folder under functions/ whose handler.ts this function runs. */
+  readonly handler: string;
+  /** Merged over the defaults; never replaces them. */
+  readonly environment?: Record<string, string>;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY (logs only) */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  readonly stage: string;
+};
+
+/**
+ * One runledger handler as a Lambda function: Node 24 on arm64, bundled by the local esbuild
+ * (minified, tree-shaken, source maps), JSON logs to its own log group with a retention, X-Ray on.
+ */
+export class HandlerFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // Its own role, logging to its own log group only (instead of AWSLambdaBasicExecutionRole's logs:* on *).
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // The log group's Arn attribute already ends in ':*', covering its streams.
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      role,
+      entry: `${PROJECT_ROOT}functions/${props.handler}/handler.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup: this.logGroup,
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `runledger-${props.handler}`,
+        NODE_OPTIONS: '--enable-source-maps',
+        RUNLEDGER_STAGE: props.stage,
+        ...props.environment,
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which has no resource-level permissions.',
+    });
+  }
+}

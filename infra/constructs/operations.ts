@@ -1,0 +1,73 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export type OperationsProps = {
+  readonly stage: string;
+  readonly api: RestApi;
+  /** The ingest function: its errors and throttles are alarmed. */
+  readonly ingest: IFunction;
+  /** Every function, for the dashboard. */
+  readonly functions: Record<string, IFunction>;
+  /** Where alarms and alerts go by email. @default no subscription */
+  readonly alertEmail?: string;
+};
+
+/**
+ * The alert topic (encrypted, TLS only), the alarms that page someone (API 5xx rate, ingest
+ * errors, throttles) and a dashboard (ingest rate, latency, errors). Alarms for the relay and
+ * observer DLQs join as those functions land.
+ */
+export class Operations extends Construct {
+  public readonly alertTopic: Topic;
+  public readonly dashboard: Dashboard;
+  public readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    this.alertTopic = new Topic(this, 'AlertTopic', {
+      displayName: `runledger ${props.stage} alerts`,
+      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    if (props.alertEmail !== undefined) this.alertTopic.addSubscription(new EmailSubscription(props.alertEmail));
+
+    const period = Duration.minutes(5);
+    const requests = props.api.metricCount({ period });
+    const serverErrors = props.api.metricServerError({ period });
+    const errorRate = new MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors: serverErrors, requests }, period, label: '5xx %' });
+
+    this.#alarm('ApiServerErrorRate', errorRate, 1, 'API 5xx responses above 1% of requests');
+    this.#alarm('IngestErrors', props.ingest.metricErrors({ period }), 1, 'the ingest function failed (not a rejected event: an error)');
+    this.#alarm('IngestThrottles', props.ingest.metricThrottles({ period }), 1, 'Lambda throttled the ingest function');
+    this.#alarm('ApiClientErrors', props.api.metricClientError({ period }), 1_000, 'over 1000 4xx answers in 5 minutes: clients failing auth, rejected or throttled (429)');
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `runledger-${props.stage}` });
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Ingest requests', left: [requests] }),
+      new GraphWidget({ title: 'API latency (p50, p99)', left: [props.api.metricLatency({ period, statistic: 'p50' }), props.api.metricLatency({ period, statistic: 'p99' })] }),
+      new GraphWidget({ title: 'API errors', left: [props.api.metricClientError({ period }), serverErrors] }),
+      new GraphWidget({ title: 'Function errors', left: Object.values(props.functions).map((fn) => fn.metricErrors({ period })) }),
+      new GraphWidget({ title: 'Function duration p99', left: Object.values(props.functions).map((fn) => fn.metricDuration({ period, statistic: 'p99' })) }),
+    );
+  }
+
+  #alarm(id: string, metric: IMetric, threshold: number, description: string): void {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alertTopic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { MAX_EVENTS_PER_REQUEST } from './limits.ts';
+
+/**
+ * The coarse shape of an ingest body, checked at the front door (API Gateway request validation)
+ * before a function runs. Events themselves are validated one by one by the handler, so that one
+ * bad event never blocks the others.
+ */
+export const BatchBodyShapeSchema = z.object({
+  // No maxItems here: more than MAX_EVENTS_PER_REQUEST is a 413 by contract, which the handler answers.
+  events: z.array(z.object({}).loose()).min(1),
+});
+
+export { MAX_EVENTS_PER_REQUEST };
+
+/** `POST /v1/runs/{runId}/events` takes one event object or a batch: any JSON object. */
+export const RunEventsBodyShapeSchema = z.object({}).loose();

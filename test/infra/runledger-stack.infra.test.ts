@@ -1,0 +1,179 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { createTableInput } from '#adapters/dynamodb/table-definition.ts';
+import { ROUTES } from '#functions/routes.ts';
+import { synthesize } from './support.ts';
+
+// One synthesis (bundling four functions with esbuild, running cdk-nag) for every assertion.
+const { template } = synthesize({ stage: 'prod', alertEmail: 'ops@example.com' });
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = (type: string): Array<[string, Resource]> =>
+  Object.entries(template.findResources(type)) as Array<[string, Resource]>;
+
+/** The IAM statements of the role of the function whose handler is functions/<name>. */
+function statementsOf(name: string): Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> {
+  const [, fn] = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes(`runledger-${name}`)) ?? [];
+  if (fn === undefined) throw new Error(`no function for ${name}`);
+  const roleRef = JSON.stringify(fn.Properties.Role);
+  const policies = resources('AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleRef.match(/"([A-Za-z0-9]+Role[A-Za-z0-9]*)"/)?.[1] ?? '#'));
+  return policies.flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> }).Statement);
+}
+
+const actionsOf = (name: string) => statementsOf(name).flatMap((statement) => [statement.Action].flat()).sort();
+
+describe('events table', () => {
+  it('has the key schema and stream the local stack creates, on demand', () => {
+    const local = createTableInput('any');
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: local.KeySchema,
+      AttributeDefinitions: Match.arrayEquals(local.AttributeDefinitions ?? []),
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('is encrypted, point-in-time recoverable, expires items by TTL and is retained', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+    template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('functions', () => {
+  it('run Node 24 on arm64 with X-Ray and their own log group', () => {
+    const functions = resources('AWS::Lambda::Function');
+    expect(functions).toHaveLength(4);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
+  });
+
+  it('let ingest write run items only, with no delete, update or scan', () => {
+    const dynamo = statementsOf('ingest-events').find((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    expect([dynamo?.Action].flat().sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(dynamo?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } });
+  });
+
+  it('let the run reader only read run items, and the authorizer only read API key items', () => {
+    expect(actionsOf('get-run').filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    const authorizer = statementsOf('authorize').find((statement) => [statement.Action].flat().includes('dynamodb:GetItem'));
+    expect(authorizer?.Action).toBe('dynamodb:GetItem');
+    expect(authorizer?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['K#*'] } });
+  });
+
+  it('give health no data access at all, and every function logs only to its own group', () => {
+    expect(actionsOf('health').filter((action) => !action.startsWith('xray:'))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    for (const name of ['ingest-events', 'get-run', 'health', 'authorize']) {
+      const logs = statementsOf(name).find((statement) => [statement.Action].flat().includes('logs:PutLogEvents'));
+      expect(JSON.stringify(logs?.Resource)).toMatch(/Fn::GetAtt.*Logs.*Arn/);
+    }
+  });
+});
+
+describe('REST API', () => {
+  it('has every route of the route table, with the bearer authorizer on all but health', () => {
+    const methods = resources('AWS::ApiGateway::Method').filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: route.method,
+        AuthorizationType: route.auth ? 'CUSTOM' : 'NONE',
+        ...(route.auth ? { AuthorizerId: Match.anyValue() } : {}),
+        Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  it('validates ingest bodies at the door', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: { 'application/json': Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Schema: Match.objectLike({ type: 'object', required: ['events'] }),
+    });
+  });
+
+  it('throttles the stage, writes JSON access logs and traces', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, DataTraceEnabled: false })]),
+    });
+  });
+
+  it('answers auth failures and throttling in the contract error shape', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"unauthorized"') },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'1'" }),
+    });
+  });
+
+  it('allows CORS from the configured dashboard origin', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({
+        IntegrationResponses: Match.arrayWith([
+          Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Origin': "'https://dash.example.com'" }) }),
+        ]),
+      }),
+    });
+  });
+});
+
+describe('operations', () => {
+  it('sends every alarm to the encrypted alert topic, which emails the configured address', () => {
+    const [[topicId] = []] = resources('AWS::SNS::Topic');
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(
+      expect.arrayContaining([expect.stringContaining('ApiServerErrorRate'), expect.stringContaining('IngestErrors'), expect.stringContaining('IngestThrottles')]),
+    );
+    for (const [, alarm] of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain(topicId);
+  });
+
+  it('has a dashboard and outputs the API URL, bus name and table name', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('BusName', {});
+    template.hasOutput('TableName', {});
+  });
+});
+
+describe('archive bucket', () => {
+  it('is encrypted, private, TLS-only and cools down with age', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: Match.objectLike({ ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } })] }),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'archive/' }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Transitions: Match.arrayWith([Match.objectLike({ StorageClass: 'STANDARD_IA' })]) })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) }),
+    });
+  });
+});
