@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // The local stack, the benchmark and the tests are command-line programs: printing is their job.
-    files: ['local/**', 'bench/**', 'test/**', 'infra/**'],
+    files: ['local/**', 'bench/**', 'test/**', 'infra/**', 'cli/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -11,6 +11,7 @@ import type { RunEvent } from '#shared/contract/event.ts';
 import { eventHash } from '#shared/run/event-hash.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack } from '#test/support/child-stack.ts';
+import { measureBundles } from './bundles.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
 const API_KEY = 'bench-key-0123456789';
@@ -106,7 +107,12 @@ function rawWrites(scenario: Scenario, tag: string, what: 'events' | 'everything
 let rawClient: DynamoDBDocumentClient;
 
 async function main(): Promise<void> {
-  console.log('starting DynamoDB Local (in memory) and the local stack...');
+  console.log('function bundles (esbuild as CDK runs it; AWS SDK left to the runtime) and module init time (median of 5 imports):');
+  for (const bundle of await measureBundles()) {
+    console.log(`  ${bundle.name.padEnd(14)} ${(bundle.bytes / 1024).toFixed(1).padStart(7)} KiB  init ${bundle.initMs.toFixed(1).padStart(6)} ms`);
+  }
+
+  console.log('\nstarting DynamoDB Local (in memory) and the local stack...');
   const dynamo = await startDynamoDbLocal();
   const { meter, endpoint } = await CapacityMeter.start(dynamo.endpoint);
   // The stack runs as `npm start` does, in a process of its own: the load generator and the metering

@@ -42,10 +42,16 @@ export interface EventStore {
   listEvents(tenant: string, runId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
 }
 
+/** A stored API key as listed: never the key, only an id (the start of its hash). */
+export type ApiKeyRecord = { readonly keyId: string; readonly tenant: string; readonly createdAt: string };
+
 /** API keys, kept only as hashes, each mapping to a tenant. */
 export interface ApiKeyStore {
   findTenant(keyHash: string): Promise<string | undefined>;
-  saveKey(keyHash: string, tenant: string): Promise<void>;
+  saveKey(keyHash: string, tenant: string): Promise<ApiKeyRecord>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  /** Deletes the key with this id; false when there is none. */
+  revokeKey(keyId: string): Promise<boolean>;
 }
 
 /** Store-wide limits, from configuration. */

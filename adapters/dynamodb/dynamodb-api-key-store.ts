@@ -1,9 +1,14 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { ApiKeyStore } from '#shared/ports.ts';
+import type { ApiKeyRecord, ApiKeyStore } from '#shared/ports.ts';
 import { apiKeyPk, KEY_SK } from './keys.ts';
 
-const KeyItemSchema = z.object({ tenant: z.string() });
+const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z.string().default(''), createdAt: z.string().default('') });
+
+/** The id shown for a key: the first 12 hex digits of its hash (the key itself is never stored). */
+export function keyIdOf(keyHash: string): string {
+  return keyHash.slice(0, 12);
+}
 
 /** API keys in the events table: only the key's SHA-256 is stored, never the key. */
 export class DynamoDbApiKeyStore implements ApiKeyStore {
@@ -20,9 +25,50 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
     return result.Item === undefined ? undefined : KeyItemSchema.parse(result.Item).tenant;
   }
 
-  async saveKey(keyHash: string, tenant: string): Promise<void> {
-    await this.#client.send(
-      new PutCommand({ TableName: this.#tableName, Item: { pk: apiKeyPk(keyHash), sk: KEY_SK, tenant, createdAt: new Date().toISOString() } }),
-    );
+  async saveKey(keyHash: string, tenant: string): Promise<ApiKeyRecord> {
+    const record = { keyId: keyIdOf(keyHash), tenant, createdAt: new Date().toISOString() };
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { pk: apiKeyPk(keyHash), sk: KEY_SK, ...record } }));
+    return record;
+  }
+
+  /** An admin listing: scans for key items (a handful), never called on a request path. */
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    const records: ApiKeyRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          FilterExpression: 'begins_with(pk, :key) AND sk = :sk',
+          ExpressionAttributeValues: { ':key': 'K#', ':sk': KEY_SK },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const key = KeyItemSchema.parse(item);
+        records.push({ keyId: key.keyId || keyIdOf(key.pk.slice(2)), tenant: key.tenant, createdAt: key.createdAt });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async revokeKey(keyId: string): Promise<boolean> {
+    const pks: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          FilterExpression: 'begins_with(pk, :key) AND sk = :sk',
+          ExpressionAttributeValues: { ':key': `K#${keyId}`, ':sk': KEY_SK },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) pks.push(KeyItemSchema.parse(item).pk);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    for (const pk of pks) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk, sk: KEY_SK } }));
+    return pks.length > 0;
   }
 }

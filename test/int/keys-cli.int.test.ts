@@ -1,0 +1,36 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
+import { runKeys } from '#cli/keys.ts';
+import { hashApiKey } from '#shared/auth/api-keys.ts';
+import { makeTestTable } from '#test/support/dynamodb.ts';
+
+describe('npm run keys', () => {
+  it('creates a key shown once, lists it by id only, and revokes it', async () => {
+    const table = await makeTestTable();
+    const env = { RUNLEDGER_TABLE_NAME: table.tableName, RUNLEDGER_DYNAMODB_ENDPOINT: table.endpoint };
+    const store = new DynamoDbApiKeyStore({ client: DynamoDBDocumentClient.from(table.client), tableName: table.tableName });
+    const run = async (...argv: string[]) => {
+      const lines: string[] = [];
+      await runKeys(argv, env, (line) => lines.push(line));
+      return lines;
+    };
+
+    const created = await run('create', '--tenant', 'acme');
+    const key = created[1] ?? '';
+    const keyId = /created key ([0-9a-f]{12})/.exec(created[0] ?? '')?.[1] ?? '';
+    expect(key).toMatch(/^rl_[A-Za-z0-9_-]{43}$/);
+    expect(await store.findTenant(hashApiKey(key))).toBe('acme');
+
+    const listed = await run('list');
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toContain(keyId);
+    expect(listed[0]).toContain('acme');
+    expect(listed.join('\n')).not.toContain(key);
+
+    expect((await run('revoke', '--id', keyId))[0]).toContain('revoked');
+    expect(await store.findTenant(hashApiKey(key))).toBeUndefined();
+    await expect(run('revoke', '--id', keyId)).rejects.toThrow(/no key with id/);
+    await expect(run('create', '--tenant', 'bad tenant')).rejects.toThrow(/--tenant/);
+  });
+});
