@@ -59,3 +59,12 @@ export type StoreLimits = {
   readonly maxEventsPerRun: number;
   readonly retentionDays: number;
 };
+
+/** One entry for the event bus: EventBridge's PutEvents entry, in our words. */
+export type BusEntry = { readonly source: string; readonly detailType: string; readonly detail: string; readonly time: Date };
+
+/** The event bus port (EventBridge in AWS, the local bus locally). */
+export interface EventPublisher {
+  /** Sends at most 10 entries; returns the positions of the entries the bus reports as failed. */
+  putEntries(entries: readonly BusEntry[]): Promise<number[]>;
+}
