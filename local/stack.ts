@@ -8,6 +8,10 @@ import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
+import { LocalBus, type LocalTarget } from './bus/local-bus.ts';
+import { startPutEventsEndpoint } from './bus/put-events-endpoint.ts';
+import { loadRelay } from './handlers.ts';
+import { StreamReader } from './stream-reader.ts';
 
 export type LocalStackOptions = {
   /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
@@ -22,6 +26,8 @@ export type LocalStackOptions = {
   readonly tableName?: string;
   readonly retentionDays?: number;
   readonly maxEventsPerRun?: number;
+  /** The observers subscribed on the local bus (each a rule and its target). @default none */
+  readonly observers?: readonly LocalTarget[];
   readonly log?: (line: string) => void;
 };
 
@@ -32,6 +38,9 @@ export type RunningLocalStack = {
   readonly dynamoDbEndpoint: string;
   /** The development key when one was created; undefined when keys came from the options. */
   readonly devApiKey: string | undefined;
+  readonly bus: LocalBus;
+  /** Resolves once the relay has read the table's stream to its end and the bus has delivered it. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -63,6 +72,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const { tenant, key } of entries) await keys.saveKey(hashApiKey(key), tenant);
     client.destroy();
 
+    // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
+    const bus = new LocalBus({ targets: options.observers ?? [], dataDir, log });
+    const busEndpoint = await startPutEventsEndpoint(bus);
+    process.env.RUNLEDGER_EVENT_BUS_NAME = 'runledger-local';
+    process.env.RUNLEDGER_EVENTBRIDGE_ENDPOINT = busEndpoint.endpoint;
+    process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify((options.observers ?? []).map((observer) => observer.pattern));
+    const { handler: relay } = await loadRelay();
+    const reader = new StreamReader({ endpoint, tableName, checkpointFile: join(dataDir, `stream-checkpoints-${tableName}.json`), handler: relay, log });
+    reader.start();
+
     const server = createGateway({ log });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -75,11 +94,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName,
       dynamoDbEndpoint: endpoint,
       devApiKey,
+      bus,
+      settled: async () => {
+        await reader.caughtUp();
+        await bus.drain();
+      },
       stop: async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await reader.stop();
+        await bus.drain();
+        await busEndpoint.close();
         await dynamo?.stop();
       },
     };

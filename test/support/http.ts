@@ -1,12 +1,12 @@
 import { inject } from 'vitest';
-import { startLocalStack, type RunningLocalStack } from '#local/stack.ts';
+import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '#local/stack.ts';
 import { uniqueId } from './events.ts';
 
 export const ACME_KEY = 'acme-test-key-0123456789';
 export const GLOBEX_KEY = 'globex-test-key-0123456789';
 
 /** The local stack in this test process, on the run's DynamoDB Local, with a fresh table and two tenants. */
-export function startTestStack(options: { maxEventsPerRun?: number } = {}): Promise<RunningLocalStack> {
+export function startTestStack(options: Pick<LocalStackOptions, 'maxEventsPerRun' | 'observers'> = {}): Promise<RunningLocalStack> {
   return startLocalStack({
     port: 0,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),

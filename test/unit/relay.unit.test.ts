@@ -4,7 +4,7 @@ import type { BusEntry, EventPublisher } from '#shared/ports.ts';
 import { makeRelay, type RelayRecord } from '#shared/relay/make-relay.ts';
 
 function detail(seq: number, type = 'run.progress'): PublishedDetail {
-  return { eventId: `e${seq}`, runId: 'r', type: 'run.heartbeat', occurredAt: '2026-11-23T10:00:00Z', seq, receivedAt: '2026-11-23T10:00:01Z', tenant: 'acme', ...{ type } } as PublishedDetail;
+  return { eventId: `e${seq}`, runId: 'r', type, occurredAt: '2026-11-23T10:00:00Z', seq, receivedAt: '2026-11-23T10:00:01Z', tenant: 'acme' } as PublishedDetail;
 }
 
 /** A bus that records every call and fails the entries (by seq) it is told to, a given number of times. */

@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { LocalBus } from './local-bus.ts';
+
+const PutEventsRequestSchema = z.object({
+  Entries: z
+    .array(
+      z.object({
+        Source: z.string().optional(),
+        DetailType: z.string().optional(),
+        Detail: z.string().optional(),
+        EventBusName: z.string().optional(),
+        // AWS JSON 1.1 sends timestamps as epoch seconds.
+        Time: z.number().optional(),
+        Resources: z.array(z.string()).optional(),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
+
+/**
+ * An EventBridge-compatible PutEvents endpoint (AWS JSON 1.1 protocol) on 127.0.0.1, so the relay
+ * uses the real `@aws-sdk/client-eventbridge` unchanged, pointed here by endpoint override.
+ */
+export async function startPutEventsEndpoint(bus: LocalBus): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const reply = (status: number, body: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(body));
+      };
+      if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
+        return reply(400, { __type: 'UnknownOperationException', message: 'the local bus answers PutEvents only' });
+      }
+      let parsed: z.infer<typeof PutEventsRequestSchema>;
+      try {
+        parsed = PutEventsRequestSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        return reply(400, { __type: 'ValidationException', message: 'PutEvents takes {"Entries": [1 to 10 entries]}' });
+      }
+      const results = bus.putEvents(parsed.Entries.map((entry) => ({ ...entry, Time: entry.Time === undefined ? undefined : new Date(entry.Time * 1000) })));
+      reply(200, { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
