@@ -21,8 +21,15 @@ export class InvalidPatternError extends Error {
 /** A validated pattern, compiled to a predicate over events. */
 export type CompiledPattern = (event: unknown) => boolean;
 
-type FieldTest = (present: boolean, value: unknown) => boolean;
-type Node = (value: unknown) => boolean;
+type FieldTest = (values: readonly unknown[]) => boolean;
+/** An event flattened as EventBridge sees it: dotted path -> the leaf values there (array elements spread). */
+type Leaves = Map<string, unknown[]>;
+type Node = (leaves: Leaves) => boolean;
+
+/** EventBridge refuses patterns whose $or alternatives multiply past this many combinations. */
+const MAX_OR_COMBINATIONS = 1000;
+/** EventBridge scores wildcard complexity without publishing the formula; more than this many `*` in one value is refused here. */
+const MAX_WILDCARDS = 5;
 
 const NUMERIC_OPERATORS = new Set(['<', '<=', '=', '>', '>=']);
 const MATCHER_KEYS = new Set(['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'numeric', 'exists', 'cidr']);
@@ -31,7 +38,41 @@ const MATCHER_KEYS = new Set(['prefix', 'suffix', 'equals-ignore-case', 'wildcar
 export function compilePattern(pattern: unknown): CompiledPattern {
   if (!isPlainObject(pattern)) throw new InvalidPatternError('', 'a pattern must be a JSON object');
   if (Object.keys(pattern).length === 0) throw new InvalidPatternError('', 'a pattern must name at least one field');
-  return compileObject(pattern, '');
+  const combinations = orCombinations(pattern);
+  if (combinations > MAX_OR_COMBINATIONS) {
+    throw new InvalidPatternError('', `its $or alternatives make ${combinations} combinations; at most ${MAX_OR_COMBINATIONS} are allowed`);
+  }
+  const node = compileObject(pattern, '');
+  return (event) => node(flatten(event));
+}
+
+/** Dotted paths to leaf values; arrays spread their elements at the same path, objects recurse. */
+function flatten(event: unknown): Leaves {
+  const leaves: Leaves = new Map();
+  const visit = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) {
+      for (const element of value) visit(element, path);
+    } else if (isPlainObject(value)) {
+      for (const [key, child] of Object.entries(value)) visit(child, path === '' ? key : `${path}.${key}`);
+    } else if (path !== '') {
+      const existing = leaves.get(path);
+      if (existing === undefined) leaves.set(path, [value]);
+      else existing.push(value);
+    }
+  };
+  visit(event, '');
+  return leaves;
+}
+
+function orCombinations(pattern: unknown): number {
+  if (Array.isArray(pattern)) return pattern.reduce<number>((product, item) => product * orCombinations(item), 1);
+  if (!isPlainObject(pattern)) return 1;
+  let product = 1;
+  for (const [key, value] of Object.entries(pattern)) {
+    if (key === '$or' && Array.isArray(value)) product *= value.reduce<number>((sum, alternative) => sum + orCombinations(alternative), 0);
+    else if (isPlainObject(value)) product *= orCombinations(value);
+  }
+  return product;
 }
 
 /** True when the event matches; a convenience for one-off checks. */
@@ -49,19 +90,15 @@ function compileObject(pattern: Record<string, unknown>, path: string): Node {
     }
     if (Array.isArray(value)) {
       const test = compileMatchers(value, at);
-      tests.push((event) => {
-        const present = isPlainObject(event) && Object.hasOwn(event, key);
-        return test(present, present ? event[key] : undefined);
-      });
+      tests.push((leaves) => test(leaves.get(at) ?? []));
     } else if (isPlainObject(value)) {
       if (Object.keys(value).length === 0) throw new InvalidPatternError(at, 'an empty object matches nothing; name a field or use an array of values');
-      const nested = compileObject(value, at);
-      tests.push((event) => isPlainObject(event) && Object.hasOwn(event, key) && nested(event[key]));
+      tests.push(compileObject(value, at));
     } else {
       throw new InvalidPatternError(at, 'a field must hold an array of values (or an object of nested fields), not a bare value');
     }
   }
-  return (event) => tests.every((test) => test(event));
+  return (leaves) => tests.every((test) => test(leaves));
 }
 
 function compileOr(value: unknown, path: string): Node {
@@ -70,16 +107,17 @@ function compileOr(value: unknown, path: string): Node {
     if (!isPlainObject(alternative) || Object.keys(alternative).length === 0) {
       throw new InvalidPatternError(`${path}[${index}]`, 'each $or alternative must be a non-empty pattern object');
     }
-    return compileObject(alternative, `${path}[${index}]`);
+    // Alternatives name fields relative to where the $or stands.
+    return compileObject(alternative, path.endsWith('$or') ? path.slice(0, -'$or'.length).replace(/\.$/, '') : path);
   });
-  return (event) => alternatives.some((alternative) => alternative(event));
+  return (leaves) => alternatives.some((alternative) => alternative(leaves));
 }
 
 /** An array of values and operators: the field matches if any of them does (any element, for array fields). */
 function compileMatchers(values: unknown[], path: string): FieldTest {
   if (values.length === 0) throw new InvalidPatternError(path, 'an empty array of values matches nothing');
   const leafTests: Array<(value: unknown) => boolean> = [];
-  const presenceTests: FieldTest[] = [];
+  const presenceTests: Array<(present: boolean) => boolean> = [];
   values.forEach((matcher, index) => {
     const at = `${path}[${index}]`;
     if (matcher === null || typeof matcher === 'string' || typeof matcher === 'number' || typeof matcher === 'boolean') {
@@ -92,12 +130,11 @@ function compileMatchers(values: unknown[], path: string): FieldTest {
       throw new InvalidPatternError(at, 'a value must be a string, number, boolean, null or an operator object');
     }
   });
-  return (present, value) => {
-    if (presenceTests.some((test) => test(present, value))) return true;
-    if (!present) return false;
+  return (values) => {
+    // exists looks at leaves only: an object, an empty array or a missing field have none.
+    if (presenceTests.some((test) => test(values.length > 0))) return true;
     // An array field matches when any of its elements does.
-    const candidates = Array.isArray(value) ? value : [value];
-    return candidates.some((candidate) => leafTests.some((test) => test(candidate)));
+    return values.some((value) => leafTests.some((test) => test(value)));
   };
 }
 
@@ -105,7 +142,7 @@ function equalsLiteral(literal: string | number | boolean | null): (value: unkno
   return (value) => value === literal;
 }
 
-type CompiledOperator = { leaf: (value: unknown) => boolean } | { presence: FieldTest };
+type CompiledOperator = { leaf: (value: unknown) => boolean } | { presence: (present: boolean) => boolean };
 
 function compileOperator(operator: Record<string, unknown>, path: string): CompiledOperator {
   const keys = Object.keys(operator);
@@ -131,8 +168,7 @@ function compileOperator(operator: Record<string, unknown>, path: string): Compi
       return { leaf: cidr(requireString(argument, at), at) };
     default: {
       if (typeof argument !== 'boolean') throw new InvalidPatternError(at, 'exists takes true or false');
-      // exists applies to leaf values: an object is not a leaf.
-      return { presence: (present, value) => (argument ? present && !isPlainObject(value) : !present) };
+      return { presence: (present) => present === argument };
     }
   }
 }
@@ -155,6 +191,8 @@ function ignoreCase(text: string): (value: unknown) => boolean {
 
 /** `*` is any run of characters; `\*` and `\\` are a literal star and backslash. */
 function wildcard(text: string, path: string): (value: unknown) => boolean {
+  const stars = [...text.replaceAll('\\\\', '').replaceAll('\\*', '')].filter((char) => char === '*').length;
+  if (stars > MAX_WILDCARDS) throw new InvalidPatternError(path, `a wildcard value with ${stars} wildcards is too complex; use at most ${MAX_WILDCARDS}`);
   let source = '';
   for (let index = 0; index < text.length; index++) {
     const char = text[index] ?? '';
@@ -191,9 +229,13 @@ function anythingBut(argument: unknown, path: string): (value: unknown) => boole
     const at = `${path}.${name ?? ''}`;
     switch (name) {
       case 'prefix':
-      case 'suffix':
-        excluded = stringOperator(name, inner, at);
+      case 'suffix': {
+        // Inside anything-but, prefix and suffix take one non-empty string (no equals-ignore-case).
+        const text = requireString(inner, at);
+        if (text === '') throw new InvalidPatternError(at, `anything-but ${name} takes a non-empty string`);
+        excluded = stringOperator(name, text, at);
         break;
+      }
       case 'equals-ignore-case':
         excluded = anyOf(inner, at, ignoreCase);
         break;
@@ -203,9 +245,9 @@ function anythingBut(argument: unknown, path: string): (value: unknown) => boole
       default:
         throw new InvalidPatternError(path, 'anything-but takes a value, a list, or one of prefix, suffix, equals-ignore-case, wildcard');
     }
-    // These forms compare strings: a value of another type is "anything but" only if it is a string.
+    // These forms only ever exclude strings: a number is "anything but" a prefix (EventBridge agrees).
     const stringExcluded = excluded;
-    return (value) => typeof value === 'string' && !stringExcluded(value);
+    return (value) => !stringExcluded(value);
   } else {
     throw new InvalidPatternError(path, 'anything-but takes a string, a number, a list of them, or a prefix/suffix/equals-ignore-case/wildcard object');
   }
@@ -233,12 +275,10 @@ function numeric(argument: unknown, path: string): (value: unknown) => boolean {
   }
   const [first, second] = comparisons;
   if (second !== undefined && first !== undefined) {
-    const lower = first.operator.startsWith('>') ? first : second.operator.startsWith('>') ? second : undefined;
-    const upper = first.operator.startsWith('<') ? first : second.operator.startsWith('<') ? second : undefined;
-    if (lower === undefined || upper === undefined || lower === upper) {
-      throw new InvalidPatternError(path, 'a range needs one lower bound (> or >=) and one upper bound (< or <=)');
+    if (!first.operator.startsWith('>') || !second.operator.startsWith('<')) {
+      throw new InvalidPatternError(path, 'a range is a lower bound (> or >=) then an upper bound (< or <=)');
     }
-    if (lower.bound >= upper.bound) throw new InvalidPatternError(path, 'the lower bound must be below the upper bound');
+    if (first.bound >= second.bound) throw new InvalidPatternError(path, 'the lower bound must be below the upper bound');
   }
   return (value) => typeof value === 'number' && comparisons.every(({ operator, bound }) => compare(value, operator, bound));
 }
