@@ -16,10 +16,16 @@ type MatchedRoute = { route: Route; pathParameters: Record<string, string> | nul
  * authorizer for routes that need auth, turns the request into the proxy event Lambda would get,
  * calls the same handler, and writes its answer back.
  */
-export function createGateway(options: { log?: (line: string) => void } = {}): Server {
+/** Routes only the local stack has (Prometheus metrics, dead-letter admin): `METHOD /path` -> answer. */
+export type LocalRoutes = Record<string, (request: IncomingMessage) => Promise<APIGatewayProxyResult>>;
+
+export function createGateway(options: { log?: (line: string) => void; localRoutes?: LocalRoutes } = {}): Server {
   const log = options.log ?? (() => undefined);
+  const localRoutes = options.localRoutes ?? {};
   return createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    const local = localRoutes[`${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`];
+    const work = local === undefined ? handle(request, response) : local(request).then((result) => send(response, result));
+    work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) send(response, errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' }));
       else response.destroy();

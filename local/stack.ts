@@ -12,6 +12,12 @@ import { LocalBus, type LocalTarget } from './bus/local-bus.ts';
 import { startPutEventsEndpoint } from './bus/put-events-endpoint.ts';
 import { loadRelay } from './handlers.ts';
 import { StreamReader } from './stream-reader.ts';
+import { ArchiveWriter } from './archive-writer.ts';
+import { prometheusFromEmf } from './prometheus.ts';
+import { OBSERVER_HANDLERS } from './handlers.ts';
+import { OBSERVERS } from '#functions/observers.ts';
+import { toEventPattern } from '#shared/bus/observer-filter.ts';
+import { localLambdaContext } from './lambda-context.ts';
 
 export type LocalStackOptions = {
   /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
@@ -26,8 +32,10 @@ export type LocalStackOptions = {
   readonly tableName?: string;
   readonly retentionDays?: number;
   readonly maxEventsPerRun?: number;
-  /** The observers subscribed on the local bus (each a rule and its target). @default none */
+  /** Observers subscribed on the local bus besides the built-in ones (each a rule and its target). */
   readonly observers?: readonly LocalTarget[];
+  /** Subscribe metrics, alerting and archive as in AWS (functions/observers.ts). @default true */
+  readonly builtInObservers?: boolean;
   readonly log?: (line: string) => void;
 };
 
@@ -73,16 +81,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     client.destroy();
 
     // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
-    const bus = new LocalBus({ targets: options.observers ?? [], dataDir, log });
+    process.env.RUNLEDGER_METRICS_FILE = join(dataDir, 'metrics.log');
+    process.env.RUNLEDGER_ALERTS_FILE = join(dataDir, 'alerts.jsonl');
+    const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
+    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive)), ...(options.observers ?? [])];
+    const bus = new LocalBus({ targets, dataDir, log });
     const busEndpoint = await startPutEventsEndpoint(bus);
     process.env.RUNLEDGER_EVENT_BUS_NAME = 'runledger-local';
     process.env.RUNLEDGER_EVENTBRIDGE_ENDPOINT = busEndpoint.endpoint;
-    process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify((options.observers ?? []).map((observer) => observer.pattern));
+    process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify(targets.map((target) => target.pattern));
     const { handler: relay } = await loadRelay();
     const reader = new StreamReader({ endpoint, tableName, checkpointFile: join(dataDir, `stream-checkpoints-${tableName}.json`), handler: relay, log });
     reader.start();
 
-    const server = createGateway({ log });
+    const metricsFile = join(dataDir, 'metrics.log');
+    const server = createGateway({
+      log,
+      localRoutes: {
+        'GET /v1/metrics': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile) }),
+        'GET /local/dlq': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters() }) }),
+        'POST /local/dlq/redrive': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await bus.redrive()) }),
+      },
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 3000, '127.0.0.1', resolve);
@@ -98,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settled: async () => {
         await reader.caughtUp();
         await bus.drain();
+        archive.flush();
       },
       stop: async () => {
         await new Promise<void>((resolve) => {
@@ -106,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         });
         await reader.stop();
         await bus.drain();
+        archive.close();
         await busEndpoint.close();
         await dynamo?.stop();
       },
@@ -126,4 +148,23 @@ function devKey(dataDir: string): string {
   const key = generateApiKey('rl_dev');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/** The built-in subscriptions as local bus targets: the same handler modules Lambda runs. */
+function builtInTargets(archive: ArchiveWriter): LocalTarget[] {
+  return OBSERVERS.map((observer) => {
+    const { target } = observer;
+    return {
+      name: observer.name,
+      pattern: toEventPattern(observer.filter),
+      required: observer.required,
+      invoke:
+        target.kind === 'archive'
+          ? archive.archive
+          : async (event) => {
+              const { handler } = await OBSERVER_HANDLERS[target.handler]();
+              await handler(event, localLambdaContext(`runledger-${target.handler}`));
+            },
+    };
+  });
 }

@@ -1,0 +1,23 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Alert, AlertSink } from '#shared/observers/alerting.ts';
+
+/** Alerts to the SNS alert topic (its email subscription from `alertEmail`). */
+export class SnsAlertSink implements AlertSink {
+  readonly #client: SNSClient;
+  readonly #topicArn: string;
+
+  constructor(options: { client: SNSClient; topicArn: string }) {
+    this.#client = options.client;
+    this.#topicArn = options.topicArn;
+  }
+
+  async send(alert: Alert): Promise<void> {
+    await this.#client.send(
+      new PublishCommand({
+        TopicArn: this.#topicArn,
+        Subject: `[runledger] ${alert.title}`.slice(0, 99),
+        Message: JSON.stringify(alert, null, 2),
+      }),
+    );
+  }
+}
