@@ -42,6 +42,7 @@ export type LocalStackOptions = {
 export type RunningLocalStack = {
   readonly url: string;
   readonly port: number;
+  readonly dataDir: string;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
   /** The development key when one was created; undefined when keys came from the options. */
@@ -90,7 +91,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.RUNLEDGER_EVENT_BUS_NAME = 'runledger-local';
     process.env.RUNLEDGER_EVENTBRIDGE_ENDPOINT = busEndpoint.endpoint;
     process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify(targets.map((target) => target.pattern));
-    const { handler: relay } = await loadRelay();
+    const { handler: relayHandler } = await loadRelay();
+    // Fault injection for the crash tests: die the first time the relay is about to publish, as a
+    // process killed between "stored" and "published" would.
+    const relay: typeof relayHandler =
+      process.env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1'
+        ? () => {
+            log('fault injection: crashing before the relay publishes');
+            process.exit(137);
+          }
+        : relayHandler;
     const reader = new StreamReader({ endpoint, tableName, checkpointFile: join(dataDir, `stream-checkpoints-${tableName}.json`), handler: relay, log });
     reader.start();
 
@@ -111,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       url: `http://127.0.0.1:${port}`,
       port,
+      dataDir,
       tableName,
       dynamoDbEndpoint: endpoint,
       devApiKey,

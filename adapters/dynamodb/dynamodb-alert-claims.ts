@@ -1,8 +1,11 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlertClaims, AlertKind } from '#shared/observers/alerting.ts';
-import { runPk } from './keys.ts';
+import { alertPk } from './keys.ts';
 
-/** Alert claims as items beside the run (`A#<kind>`): a conditional put is the "first one wins". */
+/**
+ * Alert claims, one item per (tenant, run, kind) under their own `A#` keys (so the alerting function
+ * can be granted those items and no others): a conditional put is the "first one wins".
+ */
 export class DynamoDbAlertClaims implements AlertClaims {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
@@ -19,7 +22,7 @@ export class DynamoDbAlertClaims implements AlertClaims {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { pk: runPk(tenant, runId), sk: `A#${kind}`, alertedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + this.#retentionDays * 86_400 },
+          Item: { pk: alertPk(tenant, runId), sk: kind, alertedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + this.#retentionDays * 86_400 },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -31,6 +34,6 @@ export class DynamoDbAlertClaims implements AlertClaims {
   }
 
   async release(tenant: string, runId: string, kind: AlertKind): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: runPk(tenant, runId), sk: `A#${kind}` } }));
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: alertPk(tenant, runId), sk: kind } }));
   }
 }

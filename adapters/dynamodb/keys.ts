@@ -23,3 +23,8 @@ export function guardSk(eventId: string): string {
 export function apiKeyPk(keyHash: string): string {
   return `K#${keyHash}`;
 }
+
+/** Alert claims live apart from run items, under a prefix of their own. */
+export function alertPk(tenant: string, runId: string): string {
+  return `A#${tenant}#R#${runId}`;
+}

@@ -9,6 +9,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   pk `T#<tenant>#R#<runId>`  sk `E#<seq:10>`     one stored event (body deflated)
  *   pk `T#<tenant>#R#<runId>`  sk `I#<eventId>`    eventId guard, server-sequenced runs only
  *   pk `K#<sha256(key)>`       sk `KEY`            API key hash -> tenant
+ *   pk `A#<tenant>#R#<runId>`  sk `<alert kind>`   alert sent (one per run and kind)
  */
 export const EVENTS_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { EVENTS_TABLE } from '#adapters/dynamodb/table-definition.ts';
 
 /** What a function may do with the table; each grants only the calls that job makes. */
-export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader';
+export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer';
 
 const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = {
   // Ingest: transactions need PutItem/ConditionCheckItem on each item; no Delete, Update or Scan.
@@ -17,6 +17,8 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = 
   'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: 'T#*' },
   // The authorizer reads API key hashes and nothing else.
   'key-reader': { actions: ['dynamodb:GetItem'], leadingKeys: 'K#*' },
+  // The alerting observer claims and releases its own alert items, nothing else.
+  'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: 'A#*' },
 };
 
 export type EventStoreTableProps = {

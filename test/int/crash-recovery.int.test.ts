@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -79,4 +81,34 @@ describe.each([
     const summary = await request(running.url, 'GET', `/v1/runs/${runId}`);
     expect(summary.body).toMatchObject({ lastSeq: 1000, eventCount: 1000, missingSeqs: [] });
   }, 240_000);
+});
+
+describe('a local stack killed after storing events but before publishing them', () => {
+  it('publishes every one of them after a restart (the archive observer holds them all)', async () => {
+    const tableName = uniqueId('relaycrash');
+    await ensureEventsTable(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), tableName);
+    const env = { RUNLEDGER_DYNAMODB_ENDPOINT: endpoint, RUNLEDGER_TABLE_NAME: tableName, RUNLEDGER_API_KEYS: `acme:${ACME_KEY}` };
+    const runId = uniqueId('run');
+
+    running = await startChildStack({ ...env, RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH: '1' });
+    const dataDir = running.dataDir;
+    const exited = new Promise<number | null>((resolve) => running?.process.once('exit', resolve));
+    const [body] = batches(runId, 1, false);
+    // The process dies as soon as the relay sees the first stored events: the answer may never come.
+    await request(running.url, 'POST', `/v1/runs/${runId}/events`, { body }).catch(() => undefined);
+    expect(await exited).toBe(137);
+    expect((await storedEvents(tableName, runId)).length).toBeGreaterThan(0);
+
+    running = await startChildStack({ ...env, RUNLEDGER_DATA_DIR: dataDir });
+    // The producer resends what it never got an answer for; what was stored before the crash is a duplicate.
+    expect((await request(running.url, 'POST', `/v1/runs/${runId}/events`, { body })).status).toBe(202);
+    const archived = async () => {
+      const dir = join(dataDir, 'archive', 'tenant=acme');
+      const files = existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.jsonl')) : [];
+      return files.flatMap((file) => readFileSync(join(dir, file), 'utf8').trim().split('\n')).map((line) => (JSON.parse(line) as { seq: number }).seq);
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await archived()).length < 100 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([...new Set(await archived())].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  }, 120_000);
 });

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '#local/dynamodb-local.ts';
 
-export type ChildStack = { url: string; process: ChildProcess; output: () => string };
+export type ChildStack = { url: string; process: ChildProcess; output: () => string; dataDir: string };
 
 /** `npm start`'s entry point in a child process, so a test can kill it with SIGKILL mid-request. */
 export async function startChildStack(env: Record<string, string>): Promise<ChildStack> {
   const port = await freePort();
+  const dataDir = env.RUNLEDGER_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'runledger-'));
   const child = spawn(process.execPath, ['local/main.ts'], {
-    env: { ...process.env, PORT: String(port), RUNLEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'runledger-')), ...env },
+    env: { ...process.env, PORT: String(port), RUNLEDGER_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -31,7 +32,7 @@ export async function startChildStack(env: Record<string, string>): Promise<Chil
       reject(new Error(`local stack exited with ${code}: ${output}`));
     });
   });
-  return { url, process: child, output: () => output };
+  return { url, process: child, output: () => output, dataDir };
 }
 
 export function killHard(child: ChildProcess): Promise<void> {

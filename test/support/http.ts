@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '#local/stack.ts';
 import { uniqueId } from './events.ts';
@@ -6,12 +9,13 @@ export const ACME_KEY = 'acme-test-key-0123456789';
 export const GLOBEX_KEY = 'globex-test-key-0123456789';
 
 /** The local stack in this test process, on the run's DynamoDB Local, with a fresh table and two tenants. */
-export function startTestStack(options: Pick<LocalStackOptions, 'maxEventsPerRun' | 'observers'> = {}): Promise<RunningLocalStack> {
+export function startTestStack(options: Pick<LocalStackOptions, 'maxEventsPerRun' | 'observers' | 'builtInObservers'> = {}): Promise<RunningLocalStack> {
   return startLocalStack({
     port: 0,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     tableName: uniqueId('http'),
     apiKeys: `acme:${ACME_KEY},globex:${GLOBEX_KEY}`,
+    dataDir: mkdtempSync(join(tmpdir(), 'runledger-test-')),
     ...options,
   });
 }
