@@ -1,8 +1,16 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerName } from '#functions/routes.ts';
+import { OBSERVERS, type ObserverHandlerName } from '#functions/observers.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
@@ -10,6 +18,8 @@ import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { Operations } from './operations.ts';
 import { RunLedgerApi } from './runledger-api.ts';
+import { ArchiveStream } from './archive-stream.ts';
+import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
 
 /** Every prop is optional; the names are the `cdk.json` context keys. */
 export type RunLedgerProps = Readonly<Partial<RunLedgerConfig>>;
@@ -62,7 +72,11 @@ export class RunLedger extends Construct {
   public readonly events: EventStoreTable;
   public readonly bus: EventBus;
   public readonly archive: ArchiveBucket;
-  public readonly functions: Record<HandlerName | 'authorize', HandlerFunction>;
+  public readonly functions: Record<HandlerName | 'authorize' | 'relay' | ObserverHandlerName, HandlerFunction>;
+  public readonly observers: ObserverRules;
+  public readonly archiveStream: ArchiveStream;
+  /** Where the stream puts batches the relay could not publish after its retries. */
+  public readonly relayFailures: Queue;
   public readonly api: RunLedgerApi;
   public readonly operations: Operations;
 
@@ -78,7 +92,7 @@ export class RunLedger extends Construct {
     this.archive = new ArchiveBucket(this, 'Archive', { removalPolicy });
 
     const limits = { RUNLEDGER_RETENTION_DAYS: String(config.retentionDays), RUNLEDGER_MAX_EVENTS_PER_RUN: String(config.maxEventsPerRun) };
-    const make = (name: HandlerName | 'authorize', access: TableAccess | undefined) => {
+    const make = (name: HandlerName | 'authorize' | 'relay' | ObserverHandlerName, access: TableAccess | undefined) => {
       const fn = new HandlerFunction(this, pascal(name), { handler: name, stage: config.stage, logRetention, environment: limits });
       if (access !== undefined) this.events.bind(fn.function, access);
       return fn;
@@ -88,6 +102,9 @@ export class RunLedger extends Construct {
       'get-run': make('get-run', 'run-reader'),
       health: make('health', undefined),
       authorize: make('authorize', 'key-reader'),
+      relay: make('relay', undefined),
+      'metrics-observer': make('metrics-observer', 'run-reader'),
+      'alerting-observer': make('alerting-observer', 'alert-claimer'),
     };
 
     this.api = new RunLedgerApi(this, 'Api', {
@@ -106,6 +123,71 @@ export class RunLedger extends Construct {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])),
       ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
     });
+
+    this.observers = new ObserverRules(this, 'Observers', { bus: this.bus, alertTopic: this.operations.alertTopic });
+    this.archiveStream = new ArchiveStream(this, 'ArchiveStream', { bucket: this.archive.bucket });
+    this.relayFailures = this.#wireRelay();
+    this.#wireAlerting(config);
+    for (const observer of OBSERVERS) {
+      const options = { name: observer.name, filter: observer.filter, required: observer.required };
+      if (observer.target.kind === 'archive') this.observers.addDeliveryStream(this.archiveStream.stream, options);
+      else this.observers.addFunction(this.functions[observer.target.handler].function, options);
+    }
+  }
+
+  /**
+   * Subscribes any Lambda function (of this stack or another) as an observer: the rule with the
+   * filter's pattern, the target with its retry policy, and for required observers a dead-letter
+   * queue with an alarm. The relay starts publishing the types the new pattern can match.
+   */
+  addObserver(fn: IFunction, options: AddObserverOptions): ObserverRule {
+    return this.observers.addFunction(fn, options);
+  }
+
+  /** The relay reads the table's stream (new event items only) and may put events on this bus only. */
+  #wireRelay(): Queue {
+    const relay = this.functions.relay.function;
+    relay.addEnvironment('RUNLEDGER_EVENT_BUS_NAME', this.bus.eventBusName);
+    relay.addEnvironment('RUNLEDGER_PUBLISH_PATTERNS', Lazy.string({ produce: () => JSON.stringify(this.observers.patterns) }));
+    relay.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
+    const failures = new Queue(this, 'RelayFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the on-failure destination of the relay’s stream mapping.' });
+    // FilterRule's helpers are typed `any` by CDK: keep them as unknown.
+    const inserts: unknown = FilterRule.isEqual('INSERT');
+    const eventKeys: unknown = FilterRule.beginsWith('E#');
+    relay.addEventSource(
+      new DynamoEventSource(this.events.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 20,
+        maxRecordAge: Duration.hours(24),
+        onFailure: new SqsDlq(failures),
+        // Only new event items: summaries, guards, keys and rewrites never invoke the relay.
+        filters: [FilterCriteria.filter({ eventName: inserts, dynamodb: { Keys: { sk: { S: eventKeys } } } })],
+      }),
+    );
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string) => {
+      new Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(
+        new SnsAction(this.operations.alertTopic),
+      );
+    };
+    alarm('RelayIteratorAge', relay.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }), 60_000, 'the relay is more than a minute behind the table');
+    alarm('RelayFailuresAlarm', failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 1, 'stream batches the relay could not publish for a day');
+    return failures;
+  }
+
+  #wireAlerting(config: RunLedgerConfig): void {
+    const alerting = this.functions['alerting-observer'].function;
+    alerting.addEnvironment('RUNLEDGER_ALERT_TOPIC_ARN', this.operations.alertTopic.topicArn);
+    this.operations.alertTopic.grantPublish(alerting);
+    if (config.alertWebhookSecretName !== undefined) {
+      const secretArn = `arn:${Stack.of(this).partition}:secretsmanager:${Stack.of(this).region}:${Stack.of(this).account}:secret:${config.alertWebhookSecretName}-*`;
+      alerting.addEnvironment('RUNLEDGER_ALERT_WEBHOOK_SECRET_ARN', config.alertWebhookSecretName);
+      alerting.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+    }
   }
 }
 

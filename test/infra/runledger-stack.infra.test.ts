@@ -1,7 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createTableInput } from '#adapters/dynamodb/table-definition.ts';
+import { OBSERVERS } from '#functions/observers.ts';
 import { ROUTES } from '#functions/routes.ts';
+import { toEventPattern } from '#shared/bus/observer-filter.ts';
+import { ARCHIVE_PREFIX } from '#infra/constructs/archive-stream.ts';
 import { synthesize } from './support.ts';
 
 // One synthesis (bundling four functions with esbuild, running cdk-nag) for every assertion.
@@ -46,11 +49,12 @@ describe('events table', () => {
 describe('functions', () => {
   it('run Node 24 on arm64 with X-Ray and their own log group', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
+    // Seven function log groups and the API's access logs.
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8);
   });
 
   it('let ingest write run items only, with no delete, update or scan', () => {
@@ -175,5 +179,97 @@ describe('archive bucket', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) }),
     });
+  });
+});
+
+describe('fan-out', () => {
+  it('feeds the relay new event items only from the stream, with bisect, partial batch failures and an on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'E#' }] } } } }) }] },
+    });
+  });
+
+  it('lets the relay put events on its bus and nothing else, and tells it every subscription pattern', () => {
+    const relay = statementsOf('relay');
+    const putEvents = relay.find((statement) => [statement.Action].flat().includes('events:PutEvents'));
+    expect(putEvents?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Bus/), 'Arn'] });
+    expect(relay.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('dynamodb:') && !action.startsWith('dynamodb:DescribeStream') && !['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action))).toEqual([]);
+    const [, fn] = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes('runledger-relay')) ?? [];
+    const patterns = JSON.parse(String((fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RUNLEDGER_PUBLISH_PATTERNS)) as unknown[];
+    expect(patterns).toEqual(OBSERVERS.map((observer) => toEventPattern(observer.filter)));
+  });
+
+  it('makes each subscription a rule on the bus with exactly its pattern', () => {
+    for (const observer of OBSERVERS) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.anyValue(),
+        Description: `runledger observer ${observer.name}`,
+        EventPattern: toEventPattern(observer.filter),
+      });
+    }
+  });
+
+  it('gives required observers a day of retries and a dead-letter queue with an alarm; optional ones two retries and no queue', () => {
+    const rules = resources('AWS::Events::Rule');
+    for (const observer of OBSERVERS) {
+      const [, rule] = rules.find(([, r]) => r.Properties.Description === `runledger observer ${observer.name}`) ?? [];
+      const [target] = rule?.Properties.Targets as Array<Record<string, unknown>>;
+      if (observer.required) {
+        expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: expect.anything() } });
+      } else {
+        expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3_600 } });
+        expect(target?.DeadLetterConfig).toBeUndefined();
+      }
+    }
+    const required = OBSERVERS.filter((observer) => observer.required).length;
+    // One dead-letter queue per required observer, plus the relay's on-failure queue.
+    template.resourceCountIs('AWS::SQS::Queue', required + 1);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }, required + 1);
+  });
+
+  it('archives through Firehose into tenant and date partitions, gzipped and encrypted', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: ARCHIVE_PREFIX,
+        CompressionFormat: 'GZIP',
+        DynamicPartitioningConfiguration: { Enabled: true },
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
+      }),
+    });
+  });
+
+  it('lets the alerting observer claim its own alert items and publish to the alert topic only', () => {
+    const alerting = statementsOf('alerting-observer');
+    const claims = alerting.find((statement) => [statement.Action].flat().includes('dynamodb:PutItem'));
+    expect([claims?.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(claims?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['A#*'] } });
+    expect(alerting.some((statement) => [statement.Action].flat().includes('sns:Publish'))).toBe(true);
+  });
+});
+
+describe('addObserver', () => {
+  it('subscribes a function from another stack with one call', async () => {
+    const { App, Stack } = await import('aws-cdk-lib');
+    const { Code, Function: LambdaFunction, Runtime } = await import('aws-cdk-lib/aws-lambda');
+    const { Template } = await import('aws-cdk-lib/assertions');
+    const { RunLedger } = await import('#infra/constructs/runledger.ts');
+    const app = new App();
+    const platform = new Stack(app, 'Platform');
+    const runledger = new RunLedger(platform, 'RunLedger');
+    const team = new Stack(app, 'Team');
+    const fn = new LambdaFunction(team, 'Pager', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
+    runledger.addObserver(fn, { name: 'pager', filter: { types: ['run.failed'] }, required: true });
+    const template = Template.fromStack(platform);
+    template.hasResourceProperties('AWS::Events::Rule', { Description: 'runledger observer pager', EventPattern: { source: ['runledger'], 'detail-type': ['run.failed'] } });
+    // The invoke permission for EventBridge lands beside the rule or the function: either way it exists.
+    const permissions = [platform, team].flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } })));
+    const builtInFunctions = OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
+    expect(permissions).toHaveLength(builtInFunctions + 1);
   });
 });

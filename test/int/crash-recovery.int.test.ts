@@ -102,13 +102,13 @@ describe('a local stack killed after storing events but before publishing them',
     running = await startChildStack({ ...env, RUNLEDGER_DATA_DIR: dataDir });
     // The producer resends what it never got an answer for; what was stored before the crash is a duplicate.
     expect((await request(running.url, 'POST', `/v1/runs/${runId}/events`, { body })).status).toBe(202);
-    const archived = async () => {
+    const archived = () => {
       const dir = join(dataDir, 'archive', 'tenant=acme');
       const files = existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.jsonl')) : [];
       return files.flatMap((file) => readFileSync(join(dir, file), 'utf8').trim().split('\n')).map((line) => (JSON.parse(line) as { seq: number }).seq);
     };
     const deadline = Date.now() + 60_000;
-    while ((await archived()).length < 100 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    expect([...new Set(await archived())].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    while (archived().length < 100 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([...new Set(archived())].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   }, 120_000);
 });
