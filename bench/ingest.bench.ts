@@ -9,6 +9,7 @@ import { eventItem, guardItem, summaryItem } from '#adapters/dynamodb/item-codec
 import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
 import { eventHash } from '#shared/run/event-hash.ts';
+import { z } from 'zod';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack } from '#test/support/child-stack.ts';
 import { measureBundles } from './bundles.ts';
@@ -46,6 +47,34 @@ function makeEvent(runId: string, index: number, seq: number | undefined): RunEv
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function busStats(url: string): Promise<number> {
+  return z.object({ entries: z.number() }).parse(await (await fetch(`${url}/local/bus`)).json()).entries;
+}
+
+/** Waits until the bus has received nothing new for a second and a half; returns its entry count. */
+async function quietBus(url: string): Promise<number> {
+  let last = await busStats(url);
+  for (let stableFor = 0; stableFor < 1500; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await busStats(url);
+    stableFor = now === last ? stableFor + 250 : 0;
+    last = now;
+  }
+  return last;
+}
+
+/** Waits until the relay has published the sample (or 30 s), and returns how many entries it sent. */
+async function entriesSince(url: string, before: number, expected: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let entries = (await busStats(url)) - before;
+  while (entries < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    entries = (await busStats(url)) - before;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return (await busStats(url)) - before;
 }
 
 /** CLIENTS producers, one run each, each sending its requests one after another. */
@@ -138,12 +167,15 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS) {
     // Pass 1, metered: write and read units of a smaller sample, counted by the proxy.
     meter.enabled = true;
+    // Earlier writes (the previous scenario's raw items included) must be relayed before counting starts.
+    const busBefore = await quietBus(stack.url);
     const sample = { ...scenario, events: Math.min(scenario.events, 800) };
     const sampled = plan(sample, 'metered');
     const sampledEvents = sampled.flat(2).length;
     meter.reset();
     await timed(sampled.map((requests) => requests.map((batch) => () => post(batch[0]?.runId ?? '', batch))));
     const capacity = meter.reset();
+    const busEntries = await entriesSince(stack.url, busBefore, sampled.flat(2).length);
     await timed(rawWrites(sample, 'metered-raw', 'events'));
     const rawCapacity = meter.reset();
 
@@ -168,6 +200,7 @@ async function main(): Promise<void> {
       (capacity.computedWriteUnits / sampledEvents).toFixed(2),
       (capacity.reportedWriteUnits / sampledEvents).toFixed(2),
       (capacity.reportedReadUnits / sampledEvents).toFixed(2),
+      (busEntries / sampledEvents).toFixed(2),
       (Object.values(capacity.calls).reduce((sum, calls) => sum + calls, 0) / (sampledEvents / scenario.batch)).toFixed(1),
       rawRate.toFixed(0),
       (rawCapacity.computedWriteUnits / sampledEvents).toFixed(2),
@@ -177,7 +210,7 @@ async function main(): Promise<void> {
     ]);
   }
 
-  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'WCU/ev local', 'RCU/event', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all'];
+  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'WCU/ev local', 'RCU/event', 'EB entries/ev', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
   console.log(`\ningest through the HTTP API vs raw writes of the same items (1 KiB events, ${CLIENTS} clients, one run each)`);
@@ -188,6 +221,8 @@ WCU/event: write units computed from every item written, by DynamoDB's billing r
   per item, x2 inside a transaction). WCU/ev local: what DynamoDB Local reported (ReturnConsumedCapacity); it
   under-reports transactions (one item's units per call), so the computed column is the one to trust.
 RCU/event: read units DynamoDB Local reported. calls/req: DynamoDB calls per HTTP request.
+EB entries/ev: PutEvents entries the relay sent per stored event (token events go out because the built-in
+  archive observer subscribes to every type; with no subscriber for a type its entries are 0).
 raw: the same event items (deflated bodies) written with PutItem (batch 1) / BatchWriteItem (batch 25), no
   sequencing, same client count. raw all: those plus every other item the pipeline writes for them (eventId
   guards, run summaries), unconditionally, in parallel BatchWriteItem calls: the ratio to it is the protocol's cost.
@@ -202,8 +237,9 @@ targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5
     const dynamoCost = (wcu * 1_000_000 * 0.625) / 1e6 + (rcu * 1_000_000 * 0.125) / 1e6;
     const apiCost = (requests * 3.5) / 1e6;
     const lambdaCost = (requests * 0.2) / 1e6;
+    const eventBridgeCost = Number(row[9]) * 1.0;
     console.log(
-      `  ${row[1]?.padEnd(9)} DynamoDB writes+reads $${dynamoCost.toFixed(2)} + API Gateway REST $${apiCost.toFixed(2)} + Lambda requests $${lambdaCost.toFixed(2)} = $${(dynamoCost + apiCost + lambdaCost).toFixed(2)} (EventBridge fan-out not built yet; Lambda duration not included)`,
+      `  ${row[1]?.padEnd(9)} DynamoDB $${dynamoCost.toFixed(2)} + API Gateway REST $${apiCost.toFixed(2)} + Lambda requests $${lambdaCost.toFixed(2)} + EventBridge $${eventBridgeCost.toFixed(2)} = $${(dynamoCost + apiCost + lambdaCost + eventBridgeCost).toFixed(2)} (Lambda duration, observers and the archive not included)`,
     );
   }
 

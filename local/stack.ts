@@ -109,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
       localRoutes: {
         'GET /v1/metrics': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile) }),
+        'GET /local/bus': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(bus.stats()) }),
         'GET /local/dlq': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters() }) }),
         'POST /local/dlq/redrive': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await bus.redrive()) }),
       },

@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IRule } from 'aws-cdk-lib/aws-events';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -55,6 +57,24 @@ export class Operations extends Construct {
       new GraphWidget({ title: 'API errors', left: [props.api.metricClientError({ period }), serverErrors] }),
       new GraphWidget({ title: 'Function errors', left: Object.values(props.functions).map((fn) => fn.metricErrors({ period })) }),
       new GraphWidget({ title: 'Function duration p99', left: Object.values(props.functions).map((fn) => fn.metricDuration({ period, statistic: 'p99' })) }),
+    );
+  }
+
+  /** Deliveries per observer (invocations, failures) and dead-letter depth, beside the ingest widgets. */
+  addDeliveryWidgets(observers: ReadonlyArray<{ name: string; rule: IRule; deadLetters?: IQueue }>, relayFailures: IQueue): void {
+    const period = Duration.minutes(5);
+    const ruleMetric = (name: string, rule: IRule, metricName: string) =>
+      new Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', period, label: `${name} ${metricName}` });
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Observer deliveries', left: observers.map(({ name, rule }) => ruleMetric(name, rule, 'Invocations')) }),
+      new GraphWidget({ title: 'Observer failed deliveries', left: observers.map(({ name, rule }) => ruleMetric(name, rule, 'FailedInvocations')) }),
+      new GraphWidget({
+        title: 'Dead letters',
+        left: [
+          ...observers.flatMap(({ name, deadLetters }) => (deadLetters === undefined ? [] : [deadLetters.metricApproximateNumberOfMessagesVisible({ period, label: name })])),
+          relayFailures.metricApproximateNumberOfMessagesVisible({ period, label: 'relay' }),
+        ],
+      }),
     );
   }
 

@@ -133,6 +133,16 @@ export class RunLedger extends Construct {
       if (observer.target.kind === 'archive') this.observers.addDeliveryStream(this.archiveStream.stream, options);
       else this.observers.addFunction(this.functions[observer.target.handler].function, options);
     }
+    this.operations.addDeliveryWidgets(
+      OBSERVERS.map((observer, index) => ({ name: observer.name, ...this.#ruleAt(index) })),
+      this.relayFailures,
+    );
+  }
+
+  #ruleAt(index: number): ObserverRule {
+    const rule = this.observers.rules[index];
+    if (rule === undefined) throw new Error(`no observer rule at ${index}`);
+    return rule;
   }
 
   /**

@@ -60,6 +60,8 @@ export class LocalBus {
   readonly #log: (line: string) => void;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #sleep: (ms: number) => Promise<void>;
+  #entries = 0;
+  #deliveries = 0;
 
   constructor(options: { targets: readonly LocalTarget[]; dataDir: string; log?: (line: string) => void; sleep?: (ms: number) => Promise<void> }) {
     this.#rules = options.targets.map((target) => ({ ...target, matches: compilePattern(target.pattern) }));
@@ -70,12 +72,22 @@ export class LocalBus {
 
   /** PutEvents: accepts every well-formed entry (returning its id) and delivers it in the background. */
   putEvents(entries: readonly PutEntry[]): Array<{ EventId: string } | { ErrorCode: string; ErrorMessage: string }> {
+    this.#entries += entries.length;
     return entries.map((entry) => {
       const event = toBusEvent(entry);
       if (event === undefined) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail, DetailType and Source are required; Detail must be a JSON object' };
-      for (const rule of this.#rules) if (rule.matches(event)) this.#track(this.#deliver(rule, event));
+      for (const rule of this.#rules) {
+        if (!rule.matches(event)) continue;
+        this.#deliveries += 1;
+        this.#track(this.#deliver(rule, event));
+      }
       return { EventId: event.id };
     });
+  }
+
+  /** Entries received and deliveries started since the bus started (the benchmark's counts). */
+  stats(): { entries: number; deliveries: number } {
+    return { entries: this.#entries, deliveries: this.#deliveries };
   }
 
   /** Resolves once every delivery started so far has finished (tests, clean shutdown). */
