@@ -1,3 +1,4 @@
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { RunNotFoundError } from '#shared/errors.ts';
@@ -8,10 +9,11 @@ import { jsonResponse } from '../http/responses.ts';
 import { tenantOf } from '../http/tenant.ts';
 import { getRoot } from '../runtime/root.ts';
 
-const { eventStore, logger } = getRoot();
+const { eventStore, logger, tracer } = getRoot();
 
 /** `GET /v1/runs/{runId}`: the run summary, read-your-writes. Another tenant's run is a 404 too. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(captureLambdaHandler(tracer))
   .use(httpErrors(logger))
   .handler(async (event) => {
     const tenant = tenantOf(event);

@@ -1,3 +1,4 @@
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeIngestEvents } from '#shared/ingest/make-ingest-events.ts';
@@ -16,11 +17,12 @@ const STATUS_BY_OUTCOME: Record<IngestOutcome, number> = {
   conflict: 409,
 };
 
-const { eventStore, logger } = getRoot();
+const { eventStore, logger, tracer } = getRoot();
 const ingestEvents = makeIngestEvents({ store: eventStore });
 
 /** `POST /v1/runs/{runId}/events` and `POST /v1/events`. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(captureLambdaHandler(tracer))
   .use(httpErrors(logger))
   .handler(async (event) => {
     const tenant = tenantOf(event);

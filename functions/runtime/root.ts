@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
@@ -14,15 +15,18 @@ import { loadConfig } from './config.ts';
 function compose() {
   const config = loadConfig();
   const local = config.RUNLEDGER_DYNAMODB_ENDPOINT !== undefined;
-  const client = new DynamoDBClient({
+  // X-Ray: a subsegment per DynamoDB call in AWS; the tracer turns itself off outside Lambda.
+  const tracer = new Tracer({ serviceName: 'runledger' });
+  const client = tracer.captureAWSv3Client(new DynamoDBClient({
     region: config.AWS_REGION,
     ...(local ? { endpoint: config.RUNLEDGER_DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
+  }));
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const limits = { maxEventsPerRun: config.RUNLEDGER_MAX_EVENTS_PER_RUN, retentionDays: config.RUNLEDGER_RETENTION_DAYS };
   return {
     config,
     logger: new Logger({ serviceName: 'runledger' }),
+    tracer,
     clock: systemClock,
     eventStore: new DynamoDbEventStore({ client: documentClient, tableName: config.RUNLEDGER_TABLE_NAME, clock: systemClock, limits }),
     apiKeyStore: new DynamoDbApiKeyStore({ client: documentClient, tableName: config.RUNLEDGER_TABLE_NAME }),

@@ -219,6 +219,10 @@ describe('fan-out', () => {
     for (const observer of OBSERVERS) {
       const [, rule] = rules.find(([, r]) => r.Properties.Description === `runledger observer ${observer.name}`) ?? [];
       const [target] = rule?.Properties.Targets as Array<Record<string, unknown>>;
+      // The right target: the observer's own function, or the archive's Firehose stream.
+      const targetArn = JSON.stringify(target?.Arn);
+      if (observer.target.kind === 'archive') expect(targetArn).toMatch(/ArchiveStream/);
+      else expect(targetArn).toMatch(new RegExp(observer.target.handler.replace(/(^|-)(\w)/g, (_, _dash: string, letter: string) => letter.toUpperCase())));
       if (observer.required) {
         expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: expect.anything() } });
       } else {
