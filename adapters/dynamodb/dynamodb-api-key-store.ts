@@ -33,42 +33,34 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
 
   /** An admin listing: scans for key items (a handful), never called on a request path. */
   async listKeys(): Promise<ApiKeyRecord[]> {
-    const records: ApiKeyRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({
-          TableName: this.#tableName,
-          FilterExpression: 'begins_with(pk, :key) AND sk = :sk',
-          ExpressionAttributeValues: { ':key': 'K#', ':sk': KEY_SK },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const key = KeyItemSchema.parse(item);
-        records.push({ keyId: key.keyId || keyIdOf(key.pk.slice(2)), tenant: key.tenant, createdAt: key.createdAt });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const keys = await this.#scanKeys('K#');
+    return keys
+      .map((key) => ({ keyId: key.keyId || keyIdOf(key.pk.slice(2)), tenant: key.tenant, createdAt: key.createdAt }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async revokeKey(keyId: string): Promise<boolean> {
-    const pks: string[] = [];
+    const keys = await this.#scanKeys(`K#${keyId}`);
+    for (const { pk } of keys) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk, sk: KEY_SK } }));
+    return keys.length > 0;
+  }
+
+  /** Key items whose partition key starts with the prefix (the hash's start is the key id). */
+  async #scanKeys(prefix: string): Promise<Array<z.infer<typeof KeyItemSchema>>> {
+    const keys: Array<z.infer<typeof KeyItemSchema>> = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
         new ScanCommand({
           TableName: this.#tableName,
           FilterExpression: 'begins_with(pk, :key) AND sk = :sk',
-          ExpressionAttributeValues: { ':key': `K#${keyId}`, ':sk': KEY_SK },
+          ExpressionAttributeValues: { ':key': prefix, ':sk': KEY_SK },
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) pks.push(KeyItemSchema.parse(item).pk);
+      for (const item of page.Items ?? []) keys.push(KeyItemSchema.parse(item));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    for (const pk of pks) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk, sk: KEY_SK } }));
-    return pks.length > 0;
+    return keys;
   }
 }
