@@ -1,7 +1,7 @@
 import type { ObserverFilter } from '#shared/bus/observer-filter.ts';
 
-/** The built-in observers' function folders under functions/. */
-export type ObserverHandlerName = 'metrics-observer' | 'alerting-observer';
+/** What an observer function may read or write in the events table (infra grants exactly that). */
+export type ObserverTableAccess = 'run-reader' | 'alert-claimer';
 
 /**
  * One subscription: who gets which events. `archive` is not a function: in AWS the rule targets a
@@ -9,7 +9,14 @@ export type ObserverHandlerName = 'metrics-observer' | 'alerting-observer';
  */
 export type ObserverSubscription = {
   readonly name: string;
-  readonly target: { readonly kind: 'function'; readonly handler: ObserverHandlerName } | { readonly kind: 'archive' };
+  readonly target:
+    | {
+        readonly kind: 'function';
+        /** The folder under functions/ whose handler.ts takes the EventBridge event. */
+        readonly handler: string;
+        readonly tableAccess?: ObserverTableAccess;
+      }
+    | { readonly kind: 'archive' };
   readonly filter: ObserverFilter;
   /** Required: retried longer, dead-lettered, alarmed. Optional: fewer retries, a logged failure. */
   readonly required: boolean;
@@ -17,10 +24,17 @@ export type ObserverSubscription = {
 
 /**
  * The built-in subscriptions: the one list CDK builds its rules from and the local bus routes by.
- * (Observers of your own: `runledger.addObserver(fn, { filter, required })` in CDK, README.)
+ * A new built-in is this one entry plus its functions/<handler>/handler.ts: the local stack loads the
+ * handler by its folder name, CDK makes it a function with the table access named here.
+ * (Observers of your own: `runledger.addObserver(fn, { name, filter, required })` in CDK, README.)
  */
 export const OBSERVERS: readonly ObserverSubscription[] = [
-  { name: 'metrics', target: { kind: 'function', handler: 'metrics-observer' }, filter: { preset: 'debug' }, required: false },
-  { name: 'alerting', target: { kind: 'function', handler: 'alerting-observer' }, filter: { types: ['run.failed', 'run.timed_out', 'task.failed'] }, required: true },
+  { name: 'metrics', target: { kind: 'function', handler: 'metrics-observer', tableAccess: 'run-reader' }, filter: { preset: 'debug' }, required: false },
+  {
+    name: 'alerting',
+    target: { kind: 'function', handler: 'alerting-observer', tableAccess: 'alert-claimer' },
+    filter: { types: ['run.failed', 'run.timed_out', 'task.failed'] },
+    required: true,
+  },
   { name: 'archive', target: { kind: 'archive' }, filter: { preset: 'all' }, required: true },
 ];

@@ -1,6 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import type { HandlerName } from '#functions/routes.ts';
-import type { ObserverHandlerName } from '#functions/observers.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -17,10 +16,23 @@ export const ROUTE_HANDLERS: Record<HandlerName, () => Promise<{ handler: ProxyH
 
 export const loadRelay = (): Promise<{ handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> }> => import('#functions/relay/handler.ts');
 
-/** Observer handlers take the EventBridge event as it comes (they parse it themselves). */
-export const OBSERVER_HANDLERS: Record<ObserverHandlerName, () => Promise<{ handler: (event: unknown, context: Context) => Promise<void> }>> = {
-  'metrics-observer': () => import('#functions/metrics-observer/handler.ts'),
-  'alerting-observer': () => import('#functions/alerting-observer/handler.ts'),
-};
+export type ObserverHandler = (event: unknown, context: Context) => Promise<void>;
+
+/**
+ * An observer's handler module by its folder name (the registry names it, functions/observers.ts),
+ * so a new built-in observer needs no line here. The module must export `handler`.
+ */
+export async function loadObserverHandler(folder: string): Promise<ObserverHandler> {
+  if (!/^[a-z0-9-]+$/.test(folder)) throw new Error(`observer handler folder '${folder}' must be lowercase letters, digits and '-'`);
+  const module: unknown = await import(`../functions/${folder}/handler.ts`);
+  const handler: unknown = typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
+  if (!isObserverHandler(handler)) throw new Error(`functions/${folder}/handler.ts exports no handler function`);
+  return handler;
+}
+
+/** A module's `handler` export: functions/ handlers all take (event, context) and return a promise. */
+function isObserverHandler(value: unknown): value is ObserverHandler {
+  return typeof value === 'function';
+}
 
 export const loadAuthorizer = (): Promise<{ handler: TokenAuthorizer }> => import('#functions/authorize/handler.ts');

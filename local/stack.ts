@@ -14,7 +14,7 @@ import { loadRelay } from './handlers.ts';
 import { StreamReader } from './stream-reader.ts';
 import { ArchiveWriter } from './archive-writer.ts';
 import { prometheusFromEmf } from './prometheus.ts';
-import { OBSERVER_HANDLERS } from './handlers.ts';
+import { loadObserverHandler } from './handlers.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { localLambdaContext } from './lambda-context.ts';
@@ -174,7 +174,7 @@ function builtInTargets(archive: ArchiveWriter): LocalTarget[] {
         target.kind === 'archive'
           ? archive.archive
           : async (event) => {
-              const { handler } = await OBSERVER_HANDLERS[target.handler]();
+              const handler = await loadObserverHandler(target.handler);
               await handler(event, localLambdaContext(`runledger-${target.handler}`));
             },
     };

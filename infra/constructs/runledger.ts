@@ -10,7 +10,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerName } from '#functions/routes.ts';
-import { OBSERVERS, type ObserverHandlerName } from '#functions/observers.ts';
+import { OBSERVERS } from '#functions/observers.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
@@ -21,32 +21,44 @@ import { RunLedgerApi } from './runledger-api.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
 
-/** Every prop is optional; the names are the `cdk.json` context keys. */
-export type RunLedgerProps = Readonly<Partial<RunLedgerConfig>>;
+/** Every prop is optional; the names are the `cdk.json` context keys. Checked at construction. */
+export interface RunLedgerProps {
+  /** Names the stack's API stage, bus, dashboard (`runledger-<stage>`). @default 'dev' */
+  readonly stage?: string;
+  /** Days every stored item lives (DynamoDB TTL). @default 30 */
+  readonly retentionDays?: number;
+  /** Events past this many in one run are rejected. @default 100000 */
+  readonly maxEventsPerRun?: number;
+  /** A running run silent this long is timed out (stale-run detection). @default 300 */
+  readonly heartbeatTimeoutSeconds?: number;
+  /** Where alarms and alerts are emailed (an SNS email subscription). @default no email */
+  readonly alertEmail?: string;
+  /** Secrets Manager secret holding a Slack-compatible webhook URL for alerts. @default no webhook */
+  readonly alertWebhookSecretName?: string;
+  /** Stage-wide steady requests per second. @default 100 */
+  readonly throttleRateLimit?: number;
+  /** Stage-wide burst. @default 200 */
+  readonly throttleBurstLimit?: number;
+  /** Retention of function and access logs, one of CloudWatch's values. @default 30 */
+  readonly logRetentionDays?: number;
+  /** What deleting the stack does to the table and the archive. @default 'retain' */
+  readonly removalPolicy?: 'retain' | 'destroy';
+  /** CORS origins of the dashboard. @default [] (any origin) */
+  readonly corsOrigins?: readonly string[];
+}
 
 /** The defaults, as pure data: `cdk.json` ships the same values. */
 export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
-  /** @default 'dev' */
   stage: 'dev',
-  /** Days every stored item lives (DynamoDB TTL). @default 30 */
   retentionDays: 30,
-  /** Events past this many in one run are rejected. @default 100000 */
   maxEventsPerRun: 100_000,
-  /** A running run silent this long is timed out (stale-run detection). @default 300 */
   heartbeatTimeoutSeconds: 300,
-  /** Alarm and alert emails. @default none */
   alertEmail: undefined,
-  /** Secrets Manager name of the alert webhook URL. @default none */
   alertWebhookSecretName: undefined,
-  /** Stage-wide requests per second. @default 100 */
   throttleRateLimit: 100,
-  /** @default 200 */
   throttleBurstLimit: 200,
-  /** @default 30 */
   logRetentionDays: 30,
-  /** What stack deletion does to the table and the archive. @default 'retain' */
   removalPolicy: 'retain',
-  /** CORS origins of the dashboard. @default none (all origins) */
   corsOrigins: [],
 };
 
@@ -59,7 +71,7 @@ export function resolveRunLedgerProps(props: RunLedgerProps): RunLedgerConfig {
   return parsed.data;
 }
 
-function withoutUndefined(props: RunLedgerProps): Partial<RunLedgerConfig> {
+function withoutUndefined(props: RunLedgerProps): Record<string, unknown> {
   return Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
 }
 
@@ -72,7 +84,9 @@ export class RunLedger extends Construct {
   public readonly events: EventStoreTable;
   public readonly bus: EventBus;
   public readonly archive: ArchiveBucket;
-  public readonly functions: Record<HandlerName | 'authorize' | 'relay' | ObserverHandlerName, HandlerFunction>;
+  public readonly functions: Record<HandlerName | 'authorize' | 'relay', HandlerFunction>;
+  /** The built-in observers' functions, by handler folder (functions/observers.ts). */
+  public readonly observerFunctions: Record<string, HandlerFunction> = {};
   public readonly observers: ObserverRules;
   public readonly archiveStream: ArchiveStream;
   /** Where the stream puts batches the relay could not publish after its retries. */
@@ -92,7 +106,7 @@ export class RunLedger extends Construct {
     this.archive = new ArchiveBucket(this, 'Archive', { removalPolicy });
 
     const limits = { RUNLEDGER_RETENTION_DAYS: String(config.retentionDays), RUNLEDGER_MAX_EVENTS_PER_RUN: String(config.maxEventsPerRun) };
-    const make = (name: HandlerName | 'authorize' | 'relay' | ObserverHandlerName, access: TableAccess | undefined) => {
+    const make = (name: string, access: TableAccess | undefined) => {
       const fn = new HandlerFunction(this, pascal(name), { handler: name, stage: config.stage, logRetention, environment: limits });
       if (access !== undefined) this.events.bind(fn.function, access);
       return fn;
@@ -103,9 +117,10 @@ export class RunLedger extends Construct {
       health: make('health', undefined),
       authorize: make('authorize', 'key-reader'),
       relay: make('relay', undefined),
-      'metrics-observer': make('metrics-observer', 'run-reader'),
-      'alerting-observer': make('alerting-observer', 'alert-claimer'),
     };
+    for (const observer of OBSERVERS) {
+      if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess);
+    }
 
     this.api = new RunLedgerApi(this, 'Api', {
       stage: config.stage,
@@ -120,7 +135,7 @@ export class RunLedger extends Construct {
       stage: config.stage,
       api: this.api.api,
       ingest: this.functions['ingest-events'].function,
-      functions: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])),
+      functions: Object.fromEntries(Object.entries({ ...this.functions, ...this.observerFunctions }).map(([name, fn]) => [name, fn.function])),
       ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
     });
 
@@ -131,12 +146,18 @@ export class RunLedger extends Construct {
     for (const observer of OBSERVERS) {
       const options = { name: observer.name, filter: observer.filter, required: observer.required };
       if (observer.target.kind === 'archive') this.observers.addDeliveryStream(this.archiveStream.stream, options);
-      else this.observers.addFunction(this.functions[observer.target.handler].function, options);
+      else this.observers.addFunction(this.#observerFunction(observer.target.handler).function, options);
     }
     this.operations.addDeliveryWidgets(
       OBSERVERS.map((observer, index) => ({ name: observer.name, ...this.#ruleAt(index) })),
       this.relayFailures,
     );
+  }
+
+  #observerFunction(handler: string): HandlerFunction {
+    const fn = this.observerFunctions[handler];
+    if (fn === undefined) throw new Error(`no function for observer handler '${handler}'`);
+    return fn;
   }
 
   #ruleAt(index: number): ObserverRule {
@@ -190,7 +211,7 @@ export class RunLedger extends Construct {
   }
 
   #wireAlerting(config: RunLedgerConfig): void {
-    const alerting = this.functions['alerting-observer'].function;
+    const alerting = this.#observerFunction('alerting-observer').function;
     alerting.addEnvironment('RUNLEDGER_ALERT_TOPIC_ARN', this.operations.alertTopic.topicArn);
     this.operations.alertTopic.grantPublish(alerting);
     if (config.alertWebhookSecretName !== undefined) {
