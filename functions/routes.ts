@@ -6,8 +6,23 @@ export const ROUTES = [
   { method: 'POST', path: '/v1/runs/{runId}/events', handler: 'ingest-events', auth: true },
   { method: 'POST', path: '/v1/events', handler: 'ingest-events', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}', handler: 'get-run', auth: true },
+  { method: 'GET', path: '/v1/runs/{runId}/events', handler: 'list-events', auth: true },
+  { method: 'GET', path: '/v1/runs/{runId}/tasks', handler: 'list-tasks', auth: true },
+  { method: 'GET', path: '/v1/runs/{runId}/tasks/{taskId}', handler: 'get-task', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
 ] as const;
 
+/** What each handler may do with the events table: infra grants exactly this. */
+export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reader' | 'none'> = {
+  'ingest-events': 'run-writer',
+  'get-run': 'run-reader',
+  'list-events': 'run-reader',
+  'list-tasks': 'run-reader',
+  'get-task': 'run-reader',
+  health: 'none',
+};
+
 export type Route = (typeof ROUTES)[number];
 export type HandlerName = Route['handler'];
+
+export const HANDLER_NAMES = Object.keys(HANDLER_TABLE_ACCESS) as HandlerName[];

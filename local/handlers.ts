@@ -11,6 +11,9 @@ export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise
 export const ROUTE_HANDLERS: Record<HandlerName, () => Promise<{ handler: ProxyHandler }>> = {
   'ingest-events': () => import('#functions/ingest-events/handler.ts'),
   'get-run': () => import('#functions/get-run/handler.ts'),
+  'list-events': () => import('#functions/list-events/handler.ts'),
+  'list-tasks': () => import('#functions/list-tasks/handler.ts'),
+  'get-task': () => import('#functions/get-task/handler.ts'),
   health: () => import('#functions/health/handler.ts'),
 };
 

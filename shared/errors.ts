@@ -40,6 +40,14 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/** The run has no task by that id. */
+export class TaskNotFoundError extends Error {
+  override readonly name = 'TaskNotFoundError';
+  constructor(runId: string, taskId: string) {
+    super(`run '${runId}' has no task '${taskId}'`);
+  }
+}
+
 /** Writers kept colliding on one run, or the store throttled us: the caller should retry later. */
 export class BusyError extends Error {
   override readonly name = 'BusyError';

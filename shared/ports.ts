@@ -40,6 +40,8 @@ export interface EventStore {
   getRun(tenant: string, runId: string): Promise<RunState | undefined>;
   /** Stored events with seq > afterSeq, in seq order, at most `limit`. */
   listEvents(tenant: string, runId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
+  /** One task's stored events with seq > afterSeq, in seq order, at most `limit` (cost follows the task, not the run). */
+  listTaskEvents(tenant: string, runId: string, taskId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
 }
 
 /** A stored API key as listed: never the key, only an id (the start of its hash). */

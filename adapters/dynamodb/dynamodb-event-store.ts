@@ -5,7 +5,8 @@ import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptio
 import type { RunState } from '#shared/run/run-state.ts';
 import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
 import { parseEventItem } from './item-codec.ts';
-import { eventSk, runPk } from './keys.ts';
+import { eventSk, runPk, taskSeqKey } from './keys.ts';
+import { EVENTS_TABLE } from './table-definition.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { appendProducerSequenced } from './producer-sequenced.ts';
 import { isThrottling } from './retry.ts';
@@ -58,6 +59,22 @@ export class DynamoDbEventStore implements EventStore {
           TableName: this.#context.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': runPk(tenant, runId), ':from': eventSk(afterSeq + 1), ':to': eventSk(9_999_999_999) },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (result.Items ?? []).map(parseEventItem);
+  }
+
+  async listTaskEvents(tenant: string, runId: string, taskId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
+    const result = await throttlingAsBusy(() =>
+      this.#context.client.send(
+        new QueryCommand({
+          TableName: this.#context.tableName,
+          IndexName: EVENTS_TABLE.taskIndex.name,
+          KeyConditionExpression: 'pk = :pk AND taskSeq BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': runPk(tenant, runId), ':from': taskSeqKey(taskId, afterSeq + 1), ':to': taskSeqKey(taskId, 9_999_999_999) },
           ConsistentRead: true,
           Limit: limit,
         }),

@@ -1,8 +1,9 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
-import { RunStateSchema, runStatusOf, type RunState } from '#shared/run/run-state.ts';
-import { eventSk, guardSk, runPk, SUMMARY_SK } from './keys.ts';
+import { RunStateSchema, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
+import { eventSk, guardSk, runPk, SUMMARY_SK, taskSeqKey } from './keys.ts';
+
 
 /**
  * Item shapes of the events table. Bodies are stored deflated: a 1 KiB JSON event shrinks to well
@@ -20,9 +21,11 @@ function decompress(bytes: Uint8Array): unknown {
 const BytesSchema = z.instanceof(Uint8Array);
 
 export function eventItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number) {
+  const taskId = taskIdOf(event);
   return {
     pk: runPk(tenant, event.runId),
     sk: eventSk(event.seq),
+    ...(taskId === undefined ? {} : { taskSeq: taskSeqKey(taskId, event.seq) }),
     seq: event.seq,
     eventId: event.eventId,
     type: event.type,

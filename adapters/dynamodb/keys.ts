@@ -28,3 +28,13 @@ export function apiKeyPk(keyHash: string): string {
 export function alertPk(tenant: string, runId: string): string {
   return `A#${tenant}#R#${runId}`;
 }
+
+/** The byTask index's sort key of a task event: the task's events sort by seq under its id. */
+export function taskSeqKey(taskId: string, seq: number): string {
+  return `${taskPrefix(taskId)}${seq.toString().padStart(SEQ_DIGITS, '0')}`;
+}
+
+/** Every key of one task starts with this ('#' and '%' in ids are encoded, so no task prefixes another). */
+export function taskPrefix(taskId: string): string {
+  return `${encodeURIComponent(taskId)}#`;
+}

@@ -10,6 +10,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   pk `T#<tenant>#R#<runId>`  sk `I#<eventId>`    eventId guard, server-sequenced runs only
  *   pk `K#<sha256(key)>`       sk `KEY`            API key hash -> tenant
  *   pk `A#<tenant>#R#<runId>`  sk `<alert kind>`   alert sent (one per run and kind)
+ *
+ * Local secondary index `byTask` (sparse: task events only): sort key `taskSeq` =
+ * `<encoded taskId>#<seq:10>`, so one task's events come back in order with one Query, at a cost
+ * that grows with that task's history and not the run's. One more write unit per task event.
  */
 export const EVENTS_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -18,6 +22,7 @@ export const EVENTS_TABLE = {
   timeToLiveAttribute: 'expiresAt',
   /** The relay publishes new event items from the stream; it needs only the new image. */
   streamViewType: 'NEW_IMAGE',
+  taskIndex: { name: 'byTask', sortKey: { name: 'taskSeq', type: 'S' } },
 } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -27,10 +32,21 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: EVENTS_TABLE.partitionKey.name, AttributeType: EVENTS_TABLE.partitionKey.type },
       { AttributeName: EVENTS_TABLE.sortKey.name, AttributeType: EVENTS_TABLE.sortKey.type },
+      { AttributeName: EVENTS_TABLE.taskIndex.sortKey.name, AttributeType: EVENTS_TABLE.taskIndex.sortKey.type },
     ],
     KeySchema: [
       { AttributeName: EVENTS_TABLE.partitionKey.name, KeyType: 'HASH' },
       { AttributeName: EVENTS_TABLE.sortKey.name, KeyType: 'RANGE' },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: EVENTS_TABLE.taskIndex.name,
+        KeySchema: [
+          { AttributeName: EVENTS_TABLE.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: EVENTS_TABLE.taskIndex.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: EVENTS_TABLE.streamViewType },
   };

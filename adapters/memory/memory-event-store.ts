@@ -1,6 +1,6 @@
 import type { StoredEvent } from '#shared/contract/event.ts';
 import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, StoreLimits } from '#shared/ports.ts';
-import { foldEvents, newRunState, type RunState } from '#shared/run/run-state.ts';
+import { foldEvents, newRunState, taskIdOf, type RunState } from '#shared/run/run-state.ts';
 import {
   assignServerSeqs,
   checkProducerSeq,
@@ -85,6 +85,11 @@ export class MemoryEventStore implements EventStore {
 
   getRun(tenant: string, runId: string): Promise<RunState | undefined> {
     return Promise.resolve(this.#runs.get(`${tenant}#${runId}`)?.state);
+  }
+
+  async listTaskEvents(tenant: string, runId: string, taskId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
+    const all = await this.listEvents(tenant, runId, { afterSeq, limit: Number.MAX_SAFE_INTEGER });
+    return all.filter((event) => taskIdOf(event) === taskId).slice(0, limit);
   }
 
   listEvents(tenant: string, runId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {

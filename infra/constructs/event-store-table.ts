@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -44,6 +44,9 @@ export class EventStoreTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EVENTS_TABLE.timeToLiveAttribute,
       dynamoStream: StreamViewType[EVENTS_TABLE.streamViewType],
+      localSecondaryIndexes: [
+        { indexName: EVENTS_TABLE.taskIndex.name, sortKey: { name: EVENTS_TABLE.taskIndex.sortKey.name, type: AttributeType.STRING }, projectionType: ProjectionType.ALL },
+      ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }

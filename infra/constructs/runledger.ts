@@ -9,7 +9,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HandlerName } from '#functions/routes.ts';
+import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, type HandlerName } from '#functions/routes.ts';
+import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
@@ -111,20 +112,18 @@ export class RunLedger extends Construct {
       if (access !== undefined) this.events.bind(fn.function, access);
       return fn;
     };
-    this.functions = {
-      'ingest-events': make('ingest-events', 'run-writer'),
-      'get-run': make('get-run', 'run-reader'),
-      health: make('health', undefined),
-      authorize: make('authorize', 'key-reader'),
-      relay: make('relay', undefined),
-    };
+    const routeFunctions = recordOf(HANDLER_NAMES, (name) => {
+      const access = HANDLER_TABLE_ACCESS[name];
+      return make(name, access === 'none' ? undefined : access);
+    });
+    this.functions = { ...routeFunctions, authorize: make('authorize', 'key-reader'), relay: make('relay', undefined) };
     for (const observer of OBSERVERS) {
       if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess);
     }
 
     this.api = new RunLedgerApi(this, 'Api', {
       stage: config.stage,
-      handlers: { 'ingest-events': this.functions['ingest-events'].function, 'get-run': this.functions['get-run'].function, health: this.functions.health.function },
+      handlers: recordOf(HANDLER_NAMES, (name) => this.functions[name].function),
       authorizer: this.functions.authorize.function,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,

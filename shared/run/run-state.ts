@@ -137,6 +137,11 @@ function foldTask(state: RunState, event: StoredEvent, status: z.infer<typeof Ta
   };
 }
 
+/** The task a task event is about; undefined for every other event. */
+export function taskIdOf(event: StoredEvent): string | undefined {
+  return taskPayloadOf(event)?.taskId;
+}
+
 function taskPayloadOf(event: StoredEvent): { taskId: string; name?: string; attempt?: number } | undefined {
   switch (event.type) {
     case 'task.queued':

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createTableInput } from '#adapters/dynamodb/table-definition.ts';
 import { OBSERVERS } from '#functions/observers.ts';
-import { ROUTES } from '#functions/routes.ts';
+import { HANDLER_NAMES, ROUTES } from '#functions/routes.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { ARCHIVE_PREFIX } from '#infra/constructs/archive-stream.ts';
 import { synthesize } from './support.ts';
@@ -49,12 +49,13 @@ describe('events table', () => {
 describe('functions', () => {
   it('run Node 24 on arm64 with X-Ray and their own log group', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    const expected = HANDLER_NAMES.length + 2 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
+    expect(functions).toHaveLength(expected);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
     }
-    // Seven function log groups and the API's access logs.
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8);
+    // One log group per function, and the API's access logs.
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, expected + 1);
   });
 
   it('let ingest write run items only, with no delete, update or scan', () => {
@@ -70,8 +71,10 @@ describe('functions', () => {
     expect(dynamo?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } });
   });
 
-  it('let the run reader only read run items, and the authorizer only read API key items', () => {
-    expect(actionsOf('get-run').filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+  it('let the run readers only read run items, and the authorizer only read API key items', () => {
+    for (const reader of ['get-run', 'list-events', 'list-tasks', 'get-task']) {
+      expect(actionsOf(reader).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    }
     const authorizer = statementsOf('authorize').find((statement) => [statement.Action].flat().includes('dynamodb:GetItem'));
     expect(authorizer?.Action).toBe('dynamodb:GetItem');
     expect(authorizer?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['K#*'] } });

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { isCustomEventType, isKnownEventType } from '../contract/event.ts';
+import { toFieldErrors } from '../contract/issues.ts';
+import { friendlyErrorMap } from '../contract/issues.ts';
+import { InvalidRequestError } from '../errors.ts';
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+
+const TypeListSchema = z
+  .string()
+  .transform((list) => list.split(',').map((type) => type.trim()).filter((type) => type !== ''))
+  .refine((types) => types.length > 0, { error: 'must name at least one event type' })
+  .superRefine((types, context) => {
+    for (const type of types) {
+      if (!isKnownEventType(type) && !isCustomEventType(type) && type !== 'custom:*') {
+        context.addIssue({ code: 'custom', message: `'${type}' is not an event type (a known type, custom:NAME or custom:*)` });
+      }
+    }
+  });
+
+/** `GET /v1/runs/{runId}/events?afterSeq=&limit=&types=` */
+export const EventPageQuerySchema = z.object({
+  afterSeq: wholeNumber(0, 9_999_999_999).default(0),
+  limit: wholeNumber(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  types: TypeListSchema.optional(),
+});
+export type EventPageQuery = z.infer<typeof EventPageQuerySchema>;
+
+/** Parses query parameters, answering a bad one with a 400 that names it. */
+export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string | undefined> | null): z.infer<T> {
+  const parsed = schema.safeParse(query ?? {}, { error: friendlyErrorMap });
+  if (!parsed.success) {
+    const errors = toFieldErrors(parsed.error);
+    throw new InvalidRequestError('invalid_parameter', `bad query parameter: ${errors.map((error) => `${error.path} ${error.message}`).join('; ')}`, errors);
+  }
+  return parsed.data;
+}
