@@ -9,6 +9,7 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/runs/{runId}/events', handler: 'list-events', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}/tasks', handler: 'list-tasks', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}/tasks/{taskId}', handler: 'get-task', auth: true },
+  { method: 'GET', path: '/v1/stats', handler: 'get-stats', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
 ] as const;
 
@@ -19,6 +20,7 @@ export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reade
   'list-events': 'run-reader',
   'list-tasks': 'run-reader',
   'get-task': 'run-reader',
+  'get-stats': 'run-reader',
   health: 'none',
 };
 

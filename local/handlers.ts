@@ -14,6 +14,7 @@ export const ROUTE_HANDLERS: Record<HandlerName, () => Promise<{ handler: ProxyH
   'list-events': () => import('#functions/list-events/handler.ts'),
   'list-tasks': () => import('#functions/list-tasks/handler.ts'),
   'get-task': () => import('#functions/get-task/handler.ts'),
+  'get-stats': () => import('#functions/get-stats/handler.ts'),
   health: () => import('#functions/health/handler.ts'),
 };
 

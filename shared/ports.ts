@@ -1,5 +1,6 @@
 import type { RunEvent, StoredEvent } from './contract/event.ts';
 import type { RunState } from './run/run-state.ts';
+import type { RunStats } from './run/stats.ts';
 
 /** Where "now" comes from: injected so tests control time. */
 export interface Clock {
@@ -40,6 +41,8 @@ export interface EventStore {
   getRun(tenant: string, runId: string): Promise<RunState | undefined>;
   /** Stored events with seq > afterSeq, in seq order, at most `limit`. */
   listEvents(tenant: string, runId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
+  /** The tenant's runs counted by status, kept current on every write (no scan). */
+  getStats(tenant: string): Promise<RunStats>;
   /** One task's stored events with seq > afterSeq, in seq order, at most `limit` (cost follows the task, not the run). */
   listTaskEvents(tenant: string, runId: string, taskId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
 }

@@ -2,7 +2,9 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
 import { RunStateSchema, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
-import { eventSk, guardSk, runPk, SUMMARY_SK, taskSeqKey } from './keys.ts';
+import { eventSk, guardSk, runPk, STATS_SK, statsPk, statsShardOf, SUMMARY_SK, taskSeqKey } from './keys.ts';
+import { emptyStats, type RunStats } from '#shared/run/stats.ts';
+import { RUN_STATUSES } from '#shared/run/status.ts';
 
 
 /**
@@ -81,4 +83,28 @@ export type VersionedState = { state: RunState; rev: number };
 export function parseSummary(item: unknown): VersionedState {
   const summary = SummaryItemSchema.parse(item);
   return { rev: summary.rev, state: RunStateSchema.parse(decompress(summary.state)) };
+}
+
+/** The transaction action that moves a tenant's counts by a delta (ADD, so concurrent writers add up). */
+export function statsUpdate(tableName: string, tenant: string, runId: string, delta: Partial<RunStats>) {
+  const entries = Object.entries(delta);
+  return {
+    TableName: tableName,
+    Key: { pk: statsPk(tenant, statsShardOf(runId)), sk: STATS_SK },
+    UpdateExpression: `ADD ${entries.map((_, index) => `#s${index} :d${index}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([status], index) => [`#s${index}`, status])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([, change], index) => [`:d${index}`, change])),
+  };
+}
+
+const StatsItemSchema = z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z.number().default(0)])));
+
+/** The tenant's counts: the sum of its shards. */
+export function sumStats(items: readonly unknown[]): RunStats {
+  const stats = emptyStats();
+  for (const item of items) {
+    const parsed = StatsItemSchema.parse(item);
+    for (const status of RUN_STATUSES) stats[status] += parsed[status] ?? 0;
+  }
+  return stats;
 }

@@ -38,3 +38,21 @@ export function taskSeqKey(taskId: string, seq: number): string {
 export function taskPrefix(taskId: string): string {
   return `${encodeURIComponent(taskId)}#`;
 }
+
+/**
+ * The tenant's run counts by status, in shards: every status change of every run of a tenant adds to
+ * them inside a transaction, and transactions touching one item at once conflict, so a run writes
+ * only its own shard and readers add the shards up. Beside the runs (`T#`), under the run writer's grant.
+ */
+export const STATS_SHARDS = 8;
+
+export function statsPk(tenant: string, shard: number): string {
+  return `T#${tenant}#STATS#${shard}`;
+}
+
+export function statsShardOf(runId: string): number {
+  let hash = 2166136261;
+  for (let index = 0; index < runId.length; index++) hash = Math.imul(hash ^ runId.charCodeAt(index), 16777619);
+  return (hash >>> 0) % STATS_SHARDS;
+}
+export const STATS_SK = 'STATS';

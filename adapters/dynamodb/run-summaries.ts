@@ -1,6 +1,8 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { statsDelta } from '#shared/run/stats.ts';
 import type { RunState } from '#shared/run/run-state.ts';
-import { parseSummary, summaryItem, type VersionedState } from './item-codec.ts';
+import { parseSummary, statsUpdate, summaryItem, type VersionedState } from './item-codec.ts';
 import { runPk, SUMMARY_SK } from './keys.ts';
 
 /** How many run summaries one process remembers (oldest forgotten first). */
@@ -63,12 +65,23 @@ export class RunSummaries {
     };
   }
 
-  /** Writes the next revision; false (and forgotten) when another writer got there first. */
+  /**
+   * Writes the next revision; undefined (and forgotten) when another writer got there first. When
+   * the run's counted status changes, the tenant's stats move in the same transaction.
+   */
   async write(tenant: string, state: RunState, previous: VersionedState | undefined, expiresAt: number): Promise<VersionedState | undefined> {
+    const delta = statsDelta(previous?.state, state);
     try {
-      await this.#client.send(new PutCommand(this.putRequest(tenant, state, previous, expiresAt)));
+      if (delta === undefined) await this.#client.send(new PutCommand(this.putRequest(tenant, state, previous, expiresAt)));
+      else {
+        await this.#client.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Put: this.putRequest(tenant, state, previous, expiresAt) }, { Update: statsUpdate(this.#tableName, tenant, state.runId, delta) }],
+          }),
+        );
+      }
     } catch (error: unknown) {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      if (!(error instanceof Error && (error.name === 'ConditionalCheckFailedException' || error instanceof TransactionCanceledException))) throw error;
       this.forget(tenant, state.runId);
       return undefined;
     }

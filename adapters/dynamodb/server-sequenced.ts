@@ -5,12 +5,13 @@ import { BusyError } from '#shared/errors.ts';
 import type { AppendCandidate, AppendOutcome } from '#shared/ports.ts';
 import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import { assignServerSeqs, compareWithHeld, modeConflict, toStoredEvent, type HeldEvent } from '#shared/run/sequencing.ts';
-import { eventItem, guardItem, parseGuard, type VersionedState } from './item-codec.ts';
+import { eventItem, guardItem, parseGuard, statsUpdate, type VersionedState } from './item-codec.ts';
+import { statsDelta } from '#shared/run/stats.ts';
 import { guardSk, runPk } from './keys.ts';
 import { retryDelayMs, sleep } from './retry.ts';
 import { CONTENTION_BUDGET_MS, expiresAt, type AppendPath, type StoreContext } from './store-context.ts';
 
-/** One transaction holds the summary plus an event and its guard per event: 1 + 2 x 49 <= 100 actions. */
+/** One transaction holds the summary, maybe the tenant's stats, and an event and its guard per event: 2 + 2 x 49 = 100 actions. */
 const EVENTS_PER_TRANSACTION = 49;
 
 /**
@@ -89,11 +90,14 @@ async function commitChunk(
 ): Promise<CommitFailure | undefined> {
   const expiry = expiresAt(context, now);
   const absent = 'attribute_not_exists(pk)';
+  const delta = statsDelta(current?.state, next);
   try {
     await context.client.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: context.summaries.putRequest(tenant, next, current, expiry) },
+          // The tenant's counts move in the same transaction as the status: stats always equal a recount.
+          ...(delta === undefined ? [] : [{ Update: statsUpdate(context.tableName, tenant, next.runId, delta) }]),
           ...chunk.flatMap(({ candidate, event }) => [
             { Put: { TableName: context.tableName, Item: guardItem(tenant, event, candidate.hash, expiry), ConditionExpression: absent } },
             { Put: { TableName: context.tableName, Item: eventItem(tenant, event, candidate.hash, expiry), ConditionExpression: absent } },
@@ -106,7 +110,8 @@ async function commitChunk(
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = error.CancellationReasons ?? [];
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
-    const guardsTaken = chunk.some((_, position) => failed(1 + 2 * position));
+    const offset = delta === undefined ? 1 : 2;
+    const guardsTaken = chunk.some((_, position) => failed(offset + 2 * position));
     // A summary that moved, a transaction conflict, or reasons we cannot read: re-read and retry.
     const summaryMoved = failed(0) || !guardsTaken;
     if (summaryMoved) context.summaries.forget(tenant, next.runId);

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '#shared/contract/event.ts';
 import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, StoreLimits } from '#shared/ports.ts';
+import { emptyStats, statsDelta, type RunStats } from '#shared/run/stats.ts';
 import { foldEvents, newRunState, taskIdOf, type RunState } from '#shared/run/run-state.ts';
 import {
   assignServerSeqs,
@@ -25,6 +26,7 @@ type RunRecord = {
  */
 export class MemoryEventStore implements EventStore {
   readonly #runs = new Map<string, RunRecord>();
+  readonly #stats = new Map<string, RunStats>();
   readonly #clock: Clock;
   readonly #limits: StoreLimits;
 
@@ -71,8 +73,15 @@ export class MemoryEventStore implements EventStore {
     }
 
     if (stored.length > 0) {
+      const before = record?.state;
       run.state = foldEvents(run.state, stored, now);
       this.#runs.set(key, run);
+      const delta = statsDelta(before, run.state);
+      if (delta !== undefined) {
+        const stats = this.#stats.get(tenant) ?? emptyStats();
+        for (const [status, change] of Object.entries(delta) as Array<[keyof RunStats, number]>) stats[status] += change;
+        this.#stats.set(tenant, stats);
+      }
     }
     return Promise.resolve(collectOutcomes(candidates, settled, repeats));
   }
@@ -81,6 +90,10 @@ export class MemoryEventStore implements EventStore {
     const seq = mode === 'server' ? run.seqByEventId.get(candidate.event.eventId) : candidate.event.seq;
     const held = seq === undefined ? undefined : run.events.get(seq);
     return held === undefined ? undefined : { eventId: held.stored.eventId, hash: held.hash, seq: held.stored.seq };
+  }
+
+  getStats(tenant: string): Promise<RunStats> {
+    return Promise.resolve({ ...(this.#stats.get(tenant) ?? emptyStats()) });
   }
 
   getRun(tenant: string, runId: string): Promise<RunState | undefined> {

@@ -9,9 +9,9 @@ import { EVENTS_TABLE } from '#adapters/dynamodb/table-definition.ts';
 export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer';
 
 const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = {
-  // Ingest: transactions need PutItem/ConditionCheckItem on each item; no Delete, Update or Scan.
+  // Ingest: transactions need PutItem/ConditionCheckItem on each item, UpdateItem adds to the tenant's stats; no Delete or Scan.
   'run-writer': {
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
     leadingKeys: 'T#*',
   },
   'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: 'T#*' },

@@ -58,7 +58,7 @@ describe('functions', () => {
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, expected + 1);
   });
 
-  it('let ingest write run items only, with no delete, update or scan', () => {
+  it('let ingest write run items only, with no delete or scan', () => {
     const dynamo = statementsOf('ingest-events').find((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
     expect([dynamo?.Action].flat().sort()).toEqual([
       'dynamodb:BatchGetItem',
@@ -67,12 +67,13 @@ describe('functions', () => {
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:UpdateItem',
     ]);
     expect(dynamo?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } });
   });
 
   it('let the run readers only read run items, and the authorizer only read API key items', () => {
-    for (const reader of ['get-run', 'list-events', 'list-tasks', 'get-task']) {
+    for (const reader of ['get-run', 'list-events', 'list-tasks', 'get-task', 'get-stats']) {
       expect(actionsOf(reader).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     }
     const authorizer = statementsOf('authorize').find((statement) => [statement.Action].flat().includes('dynamodb:GetItem'));

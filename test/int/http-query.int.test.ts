@@ -112,3 +112,17 @@ describe('tasks', () => {
     expect((await request(stack.url, 'GET', `/v1/runs/${runId}/tasks`, { key: GLOBEX_KEY })).status).toBe(404);
   });
 });
+
+describe('GET /v1/stats', () => {
+  it('counts the tenant’s runs by status, and only its own', async () => {
+    const runId = uniqueId('run');
+    const answer = await request(stack.url, 'POST', `/v1/runs/${runId}/events`, {
+      key: GLOBEX_KEY,
+      body: { events: [{ eventId: 's', type: 'run.started', occurredAt: at(1) }, { eventId: 'c', type: 'run.completed', occurredAt: at(2) }] },
+    });
+    expect(answer.status).toBe(202);
+    const stats = await request(stack.url, 'GET', '/v1/stats', { key: GLOBEX_KEY });
+    expect(stats.body).toEqual({ runs: { queued: 0, running: 0, completed: 1, failed: 0, cancelled: 0, timed_out: 0 } });
+    expect((await request(stack.url, 'GET', '/v1/stats', { key: null })).status).toBe(401);
+  });
+});
