@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { eventItem, guardItem, summaryItem } from '#adapters/dynamodb/item-codec.ts';
+import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
 import { eventHash } from '#shared/run/event-hash.ts';
@@ -125,15 +126,69 @@ function rawWrites(scenario: Scenario, tag: string, what: 'events' | 'everything
         const summaries = scenario.mode === 'server' ? 1 : 2;
         for (let i = 0; i < summaries; i++) items.push(summaryItem('bench', { ...state, runId: `${runId}-s${i}` }, 1, 0));
       }
-      if (items.length === 1) return async () => void (await rawClient.send(new PutCommand({ TableName: 'bench', Item: items[0] })));
+      if (items.length === 1) return async () => void (await rawClient.send(new PutCommand({ TableName: RAW_TABLE, Item: items[0] })));
       const chunks = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
       return async () =>
-        void (await Promise.all(chunks.map((chunk) => rawClient.send(new BatchWriteCommand({ RequestItems: { bench: chunk.map((Item) => ({ PutRequest: { Item } })) } })))));
+        void (await Promise.all(chunks.map((chunk) => rawClient.send(new BatchWriteCommand({ RequestItems: { [RAW_TABLE]: chunk.map((Item) => ({ PutRequest: { Item } })) } })))));
     }),
   );
 }
 
 let rawClient: DynamoDBDocumentClient;
+/**
+ * Raw writes go to a table of their own, made from the same definition (stream and index included)
+ * on the same DynamoDB Local, so the pipeline's relay does not spend the CPU they are measured on.
+ */
+const RAW_TABLE = 'bench-raw';
+
+/**
+ * Query costs and latency: read units of one page of 100 events from a run of 10 events and from a
+ * run of 10,000 (a page's cost must not grow with the run), and p50/p99 of the status read and of
+ * a page of 100 events.
+ */
+async function measureQueries(url: string, meter: CapacityMeter, post: (runId: string, events: RunEvent[]) => Promise<void>): Promise<void> {
+  meter.enabled = false;
+  const small = 'query-small';
+  const large = 'query-large';
+  for (let start = 0; start < 10_000; start += 100) {
+    await post(large, Array.from({ length: 100 }, (_, i) => makeEvent(large, start + i, start + i + 1)));
+  }
+  await post(small, Array.from({ length: 10 }, (_, i) => makeEvent(small, i, i + 1)));
+  const get = async (path: string) => {
+    const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+    await response.arrayBuffer();
+  };
+
+  meter.enabled = true;
+  const readUnits = async (path: string) => {
+    meter.reset();
+    await get(path);
+    return meter.reset().reportedReadUnits;
+  };
+  const smallPage = await readUnits(`/v1/runs/${small}/events?limit=10`);
+  const largeSmallPage = await readUnits(`/v1/runs/${large}/events?afterSeq=5000&limit=10`);
+  const largePage = await readUnits(`/v1/runs/${large}/events?afterSeq=5000&limit=100`);
+  const largeStatus = await readUnits(`/v1/runs/${large}`);
+  meter.enabled = false;
+
+  const latency = async (paths: () => string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await get(paths());
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`;
+  };
+  console.log('\nqueries (strongly consistent reads; read units as DynamoDB Local reports them):');
+  console.log(`  read units for a page of 10 events (summary read included): run of 10 -> ${smallPage.toFixed(1)}, run of 10,000 -> ${largeSmallPage.toFixed(1)}; a page of 100 -> ${largePage.toFixed(1)}`);
+  console.log(`  read units for the run summary of the 10,000-event run: ${largeStatus.toFixed(1)}`);
+  console.log(`  GET /v1/runs/{runId}:                  ${await latency(() => `/v1/runs/${large}`)}`);
+  console.log(`  GET /v1/runs/{runId}/events?limit=100: ${await latency(() => `/v1/runs/${large}/events?afterSeq=${Math.floor(Math.random() * 9900)}&limit=100`)}`);
+  console.log('  GET /v1/runs?status= (runs by status): not built yet');
+}
 
 async function main(): Promise<void> {
   console.log('function bundles (esbuild as CDK runs it; AWS SDK left to the runtime) and module init time (median of 5 imports):');
@@ -147,6 +202,7 @@ async function main(): Promise<void> {
   // The stack runs as `npm start` does, in a process of its own: the load generator and the metering
   // proxy here must not share its event loop.
   const stack = await startChildStack({ RUNLEDGER_DYNAMODB_ENDPOINT: endpoint, RUNLEDGER_TABLE_NAME: 'bench', RUNLEDGER_API_KEYS: `bench:${API_KEY}` });
+  await ensureEventsTable(new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), RAW_TABLE);
   rawClient = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
   const post = async (runId: string, events: RunEvent[]) => {
     const response = await fetch(`${stack.url}/v1/runs/${runId}/events`, {
@@ -169,7 +225,8 @@ async function main(): Promise<void> {
     meter.enabled = true;
     // Earlier writes (the previous scenario's raw items included) must be relayed before counting starts.
     const busBefore = await quietBus(stack.url);
-    const sample = { ...scenario, events: Math.min(scenario.events, 800) };
+    // Runs long enough that per-run writes (the stats counter moved when a run starts) are amortized as in real runs.
+    const sample = { ...scenario, events: Math.min(scenario.events, 4000) };
     const sampled = plan(sample, 'metered');
     const sampledEvents = sampled.flat(2).length;
     meter.reset();
@@ -179,11 +236,14 @@ async function main(): Promise<void> {
     await timed(rawWrites(sample, 'metered-raw', 'events'));
     const rawCapacity = meter.reset();
 
-    // Pass 2, timed: the proxy only pipes bytes, for the pipeline and the raw writes alike.
+    // Pass 2, timed: the proxy only pipes bytes, for the pipeline and the raw writes alike; each
+    // starts once the relay has caught up with what came before.
     meter.enabled = false;
+    await quietBus(stack.url);
     const clients = plan(scenario, 'timed');
     const events = clients.flat(2).length;
     const pipeline = await timed(clients.map((requests) => requests.map((batch) => () => post(batch[0]?.runId ?? '', batch))));
+    await quietBus(stack.url);
     const rawRun = await timed(rawWrites(scenario, 'timed-raw', 'events'));
     const rawAllRun = await timed(rawWrites(scenario, 'timed-raw-all', 'everything'));
 
@@ -242,6 +302,8 @@ targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5
       `  ${row[1]?.padEnd(9)} DynamoDB $${dynamoCost.toFixed(2)} + API Gateway REST $${apiCost.toFixed(2)} + Lambda requests $${lambdaCost.toFixed(2)} + EventBridge $${eventBridgeCost.toFixed(2)} = $${(dynamoCost + apiCost + lambdaCost + eventBridgeCost).toFixed(2)} (Lambda duration, observers and the archive not included)`,
     );
   }
+
+  await measureQueries(stack.url, meter, post);
 
   await killHard(stack.process);
   await meter.stop();
