@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ROUTES, type Route } from '#functions/routes.ts';
 import { errorResponse } from '#functions/http/responses.ts';
 import { loadAuthorizer, ROUTE_HANDLERS } from './handlers.ts';
 import { localLambdaContext } from './lambda-context.ts';
+import { makeProxyEvent } from './proxy-event.ts';
 
 /** API Gateway's own payload limit; the ingest handler enforces the contract's 1 MiB. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -127,56 +127,24 @@ function toProxyEvent(request: IncomingMessage, url: URL, { route, pathParameter
     (multiValueHeaders[name] ??= []).push(value);
   }
   const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const multiValueQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
     query[name] = value;
-    (multiQuery[name] ??= []).push(value);
+    (multiValueQuery[name] ??= []).push(value);
   }
-  const hasQuery = Object.keys(query).length > 0;
-  const now = Date.now();
-  return {
+  return makeProxyEvent({
+    method: route.method,
     resource: route.path,
     path: url.pathname,
-    httpMethod: route.method,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-    pathParameters: pathParameters !== null && Object.keys(pathParameters).length > 0 ? pathParameters : null,
-    stageVariables: null,
+    query,
+    multiValueQuery,
+    pathParameters,
     body: body.byteLength === 0 ? null : body.toString('utf8'),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      authorizer: null,
-      httpMethod: route.method,
-      path: `/local${url.pathname}`,
-      protocol: `HTTP/${request.httpVersion}`,
-      requestId: randomUUID(),
-      requestTimeEpoch: now,
-      resourceId: 'local',
-      resourcePath: route.path,
-      stage: 'local',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        user: null,
-        userAgent: request.headers['user-agent'] ?? null,
-        userArn: null,
-      },
-    },
-  };
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    userAgent: request.headers['user-agent'] ?? null,
+  });
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyResult): void {
