@@ -13,5 +13,5 @@ export const BatchBodyShapeSchema = z.object({
 
 export { MAX_EVENTS_PER_REQUEST };
 
-/** `POST /v1/runs/{runId}/events` takes one event object or a batch: any JSON object. */
+/** `POST /v1/runs/{runId}/events` takes one event object or a batch: a JSON object of either shape. */
 export const RunEventsBodyShapeSchema = z.object({}).loose();
