@@ -1,9 +1,6 @@
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeIngestEvents } from '#shared/ingest/make-ingest-events.ts';
 import type { IngestOutcome } from '#shared/ingest/ingest-result.ts';
-import { httpErrors } from '../http/http-errors.ts';
+import { httpHandler } from '../http/http-handler.ts';
 import { parseJsonBody } from '../http/json-body.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { pathParameter } from '../http/path.ts';
@@ -21,12 +18,9 @@ const { eventStore, logger, tracer } = getRoot();
 const ingestEvents = makeIngestEvents({ store: eventStore });
 
 /** `POST /v1/runs/{runId}/events` and `POST /v1/events`. */
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(captureLambdaHandler(tracer))
-  .use(httpErrors(logger))
-  .handler(async (event) => {
-    const tenant = tenantOf(event);
-    const pathRunId = pathParameter(event, 'runId');
-    const { outcome, results } = await ingestEvents({ tenant, body: parseJsonBody(event), ...(pathRunId === undefined ? {} : { pathRunId }) });
-    return jsonResponse(STATUS_BY_OUTCOME[outcome], { results });
-  });
+export const handler = httpHandler({ logger, tracer }, async (event) => {
+  const tenant = tenantOf(event);
+  const pathRunId = pathParameter(event, 'runId');
+  const { outcome, results } = await ingestEvents({ tenant, body: parseJsonBody(event), ...(pathRunId === undefined ? {} : { pathRunId }) });
+  return jsonResponse(STATUS_BY_OUTCOME[outcome], { results });
+});
