@@ -9,6 +9,7 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/runs/{runId}/events', handler: 'list-events', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}/tasks', handler: 'list-tasks', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}/tasks/{taskId}', handler: 'get-task', auth: true },
+  { method: 'GET', path: '/v1/runs/{runId}/stream', handler: 'stream-run', auth: true, streaming: true },
   { method: 'GET', path: '/v1/stats', handler: 'get-stats', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
 ] as const;
@@ -21,10 +22,18 @@ export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reade
   'list-tasks': 'run-reader',
   'get-task': 'run-reader',
   'get-stats': 'run-reader',
+  'stream-run': 'run-reader',
   health: 'none',
 };
 
 export type Route = (typeof ROUTES)[number];
 export type HandlerName = Route['handler'];
+/** Routes whose handler streams its answer (Lambda response streaming) instead of returning it. */
+export type StreamingHandlerName = Extract<Route, { streaming: true }>['handler'];
+export type BufferedHandlerName = Exclude<HandlerName, StreamingHandlerName>;
+
+export function isStreaming(route: Route): route is Extract<Route, { streaming: true }> {
+  return 'streaming' in route && route.streaming;
+}
 
 export const HANDLER_NAMES = Object.keys(HANDLER_TABLE_ACCESS) as HandlerName[];

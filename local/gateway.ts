@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ROUTES, type Route } from '#functions/routes.ts';
+import { isStreaming, ROUTES, type Route } from '#functions/routes.ts';
+import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { errorResponse } from '#functions/http/responses.ts';
-import { loadAuthorizer, ROUTE_HANDLERS } from './handlers.ts';
+import { loadAuthorizer, ROUTE_HANDLERS, STREAM_HANDLERS } from './handlers.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeProxyEvent } from './proxy-event.ts';
 
@@ -60,8 +61,32 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     }
     event.requestContext.authorizer = authorizer;
   }
-  const { handler } = await ROUTE_HANDLERS[matched.route.handler]();
-  send(response, await handler(event, localLambdaContext(`runledger-${matched.route.handler}`)));
+  const { route } = matched;
+  if (isStreaming(route)) {
+    const { serveStream } = await STREAM_HANDLERS[route.handler]();
+    return serveStream(event, nodeSink(request, response));
+  }
+  const { handler } = await ROUTE_HANDLERS[route.handler]();
+  send(response, await handler(event, localLambdaContext(`runledger-${route.handler}`)));
+}
+
+/** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
+function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseSink {
+  const closed = new AbortController();
+  response.on('close', () => closed.abort());
+  request.on('aborted', () => closed.abort());
+  return {
+    open(statusCode, headers) {
+      response.writeHead(statusCode, headers);
+      response.flushHeaders();
+    },
+    write: (chunk) =>
+      new Promise((resolve, reject) => {
+        response.write(chunk, (error) => (error ? reject(error) : resolve()));
+      }),
+    end: () => response.end(),
+    closed: closed.signal,
+  };
 }
 
 /** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */

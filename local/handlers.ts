@@ -1,5 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
-import type { HandlerName } from '#functions/routes.ts';
+import type { APIGatewayProxyEvent as StreamEvent } from 'aws-lambda';
+import type { ResponseSink } from '#functions/http/response-sink.ts';
+import type { BufferedHandlerName, StreamingHandlerName } from '#functions/routes.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -8,7 +10,7 @@ export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise
  * The very handler modules Lambda runs, loaded on first use: each builds its dependencies from the
  * environment at import, so the local stack sets the environment first.
  */
-export const ROUTE_HANDLERS: Record<HandlerName, () => Promise<{ handler: ProxyHandler }>> = {
+export const ROUTE_HANDLERS: Record<BufferedHandlerName, () => Promise<{ handler: ProxyHandler }>> = {
   'ingest-events': () => import('#functions/ingest-events/handler.ts'),
   'get-run': () => import('#functions/get-run/handler.ts'),
   'list-events': () => import('#functions/list-events/handler.ts'),
@@ -16,6 +18,13 @@ export const ROUTE_HANDLERS: Record<HandlerName, () => Promise<{ handler: ProxyH
   'get-task': () => import('#functions/get-task/handler.ts'),
   'get-stats': () => import('#functions/get-stats/handler.ts'),
   health: () => import('#functions/health/handler.ts'),
+};
+
+export type StreamServer = (event: StreamEvent, sink: ResponseSink) => Promise<void>;
+
+/** Streaming routes: the module's `serveStream`, the part of the handler under Lambda's streamifyResponse wrapper. */
+export const STREAM_HANDLERS: Record<StreamingHandlerName, () => Promise<{ serveStream: StreamServer }>> = {
+  'stream-run': () => import('#functions/stream-run/handler.ts'),
 };
 
 export const loadRelay = (): Promise<{ handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> }> => import('#functions/relay/handler.ts');

@@ -11,14 +11,18 @@ import { errorResponse } from './responses.ts';
 export function httpErrors(logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: (request) => {
-      const mapped = toHttpError(request.error);
-      if (mapped !== undefined) {
-        if (mapped.status >= 500) logger.error('request failed', { error: request.error });
-        request.response = errorResponse(mapped.status, mapped, mapped.headers);
-        return;
-      }
-      logger.error('unexpected error', { error: request.error });
-      request.response = errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' });
+      request.response = errorResult(request.error, logger);
     },
   };
+}
+
+/** The contract's answer to an error; the cause of a 5xx is logged, never sent. */
+export function errorResult(error: unknown, logger: Logger): APIGatewayProxyResult {
+  const mapped = toHttpError(error);
+  if (mapped !== undefined) {
+    if (mapped.status >= 500) logger.error('request failed', { error });
+    return errorResponse(mapped.status, mapped, mapped.headers);
+  }
+  logger.error('unexpected error', { error });
+  return errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' });
 }

@@ -5,6 +5,7 @@ import {
   Cors,
   JsonSchemaVersion,
   LambdaIntegration,
+  ResponseTransferMode,
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestValidator,
@@ -18,7 +19,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { ROUTES, type HandlerName } from '#functions/routes.ts';
+import { isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { BatchBodyShapeSchema, RunEventsBodyShapeSchema } from '#shared/contract/ingest-body.ts';
 
 export type RunLedgerApiProps = {
@@ -97,7 +98,14 @@ export class RunLedgerApi extends Construct {
 
     const integrations = new Map<HandlerName, LambdaIntegration>();
     for (const route of ROUTES) {
-      const integration = integrations.get(route.handler) ?? new LambdaIntegration(props.handlers[route.handler], { proxy: true });
+      // Streaming routes (SSE) use REST response streaming: the same authorizer, throttling and
+      // logs as every other route, which a Lambda function URL would not give.
+      const integration =
+        integrations.get(route.handler) ??
+        new LambdaIntegration(props.handlers[route.handler], {
+          proxy: true,
+          ...(isStreaming(route) ? { responseTransferMode: ResponseTransferMode.STREAM, timeout: Duration.minutes(15) } : {}),
+        });
       integrations.set(route.handler, integration);
       const model = models[route.path];
       this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {

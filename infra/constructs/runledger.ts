@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, type HandlerName } from '#functions/routes.ts';
+import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
@@ -80,6 +80,8 @@ function withoutUndefined(props: RunLedgerProps): Record<string, unknown> {
  * The whole runledger pipeline in one construct: the events table, the bus, the archive bucket,
  * the functions (each with only the access its job needs), the REST API and the operations kit.
  */
+const STREAMING_HANDLERS = new Set<HandlerName>(ROUTES.filter(isStreaming).map((route) => route.handler));
+
 export class RunLedger extends Construct {
   public readonly config: RunLedgerConfig;
   public readonly events: EventStoreTable;
@@ -107,14 +109,15 @@ export class RunLedger extends Construct {
     this.archive = new ArchiveBucket(this, 'Archive', { removalPolicy });
 
     const limits = { RUNLEDGER_RETENTION_DAYS: String(config.retentionDays), RUNLEDGER_MAX_EVENTS_PER_RUN: String(config.maxEventsPerRun) };
-    const make = (name: string, access: TableAccess | undefined) => {
-      const fn = new HandlerFunction(this, pascal(name), { handler: name, stage: config.stage, logRetention, environment: limits });
+    const make = (name: string, access: TableAccess | undefined, timeout?: Duration) => {
+      const fn = new HandlerFunction(this, pascal(name), { handler: name, stage: config.stage, logRetention, environment: limits, ...(timeout === undefined ? {} : { timeout }) });
       if (access !== undefined) this.events.bind(fn.function, access);
       return fn;
     };
     const routeFunctions = recordOf(HANDLER_NAMES, (name) => {
       const access = HANDLER_TABLE_ACCESS[name];
-      return make(name, access === 'none' ? undefined : access);
+      // A stream lives up to API Gateway's 15-minute streaming limit; it closes itself 10 s before.
+      return make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
     });
     this.functions = { ...routeFunctions, authorize: make('authorize', 'key-reader'), relay: make('relay', undefined) };
     for (const observer of OBSERVERS) {

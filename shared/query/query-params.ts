@@ -26,13 +26,19 @@ const TypeListSchema = z
     }
   });
 
+/** A seq to resume after: `?afterSeq=` or the `Last-Event-ID` header an EventSource sends back. */
+export const ResumeSeqSchema = wholeNumber(0, 9_999_999_999);
+
 /** `GET /v1/runs/{runId}/events?afterSeq=&limit=&types=` */
 export const EventPageQuerySchema = z.object({
-  afterSeq: wholeNumber(0, 9_999_999_999).default(0),
+  afterSeq: ResumeSeqSchema.default(0),
   limit: wholeNumber(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   types: TypeListSchema.optional(),
 });
 export type EventPageQuery = z.infer<typeof EventPageQuerySchema>;
+
+/** `GET /v1/runs/{runId}/stream?afterSeq=` */
+export const StreamQuerySchema = z.object({ afterSeq: ResumeSeqSchema.default(0) });
 
 /** Parses query parameters, answering a bad one with a 400 that names it. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string | undefined> | null): z.infer<T> {

@@ -39,3 +39,12 @@ export function missingSeqs(ranges: SeqRanges, limit: number): number[] {
   }
   return missing;
 }
+
+/**
+ * The highest seq s such that every seq in (after, s] is held: how far a reader that has seen
+ * everything up to `after` can go without skipping a hole. `after` itself when after + 1 is missing.
+ */
+export function heldThrough(ranges: SeqRanges, after: number): number {
+  const range = ranges.find(([start, end]) => after + 1 >= start && after + 1 <= end);
+  return range === undefined ? after : range[1];
+}

@@ -73,7 +73,7 @@ describe('functions', () => {
   });
 
   it('let the run readers only read run items, and the authorizer only read API key items', () => {
-    for (const reader of ['get-run', 'list-events', 'list-tasks', 'get-task', 'get-stats']) {
+    for (const reader of ['get-run', 'list-events', 'list-tasks', 'get-task', 'get-stats', 'stream-run']) {
       expect(actionsOf(reader).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     }
     const authorizer = statementsOf('authorize').find((statement) => [statement.Action].flat().includes('dynamodb:GetItem'));
@@ -107,6 +107,16 @@ describe('REST API', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
     });
+  });
+
+  it('streams the SSE route through REST response streaming, with a 15-minute integration and function', () => {
+    const streaming = resources('AWS::ApiGateway::Method').filter(([, method]) => JSON.stringify(method.Properties.Integration).includes('STREAM'));
+    expect(streaming).toHaveLength(ROUTES.filter((route) => 'streaming' in route).length);
+    const integration = streaming[0]?.[1].Properties.Integration as { ResponseTransferMode: string; TimeoutInMillis: number; Uri: unknown };
+    expect(integration).toMatchObject({ ResponseTransferMode: 'STREAM', TimeoutInMillis: 900_000 });
+    expect(JSON.stringify(integration.Uri)).toContain('response-streaming-invocations');
+    const [, fn] = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes('runledger-stream-run')) ?? [];
+    expect(fn?.Properties.Timeout).toBe(900);
   });
 
   it('validates ingest bodies at the door', () => {

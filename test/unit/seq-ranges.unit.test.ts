@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSeq, countSeqs, hasSeq, maxSeq, missingSeqs, type SeqRanges } from '#shared/run/seq-ranges.ts';
+import { addSeq, countSeqs, hasSeq, heldThrough, maxSeq, missingSeqs, type SeqRanges } from '#shared/run/seq-ranges.ts';
 
 const build = (...seqs: number[]) => seqs.reduce<SeqRanges>((ranges, seq) => addSeq(ranges, seq), []);
 
@@ -27,5 +27,19 @@ describe('seq ranges', () => {
     expect(addSeq(ranges, 2)).toBe(ranges);
     expect(hasSeq(ranges, 2)).toBe(true);
     expect(hasSeq(ranges, 4)).toBe(false);
+  });
+});
+
+describe('heldThrough: how far a reader can go without skipping a hole', () => {
+  it.each([
+    [[], 0, 0],
+    [[[1, 5]], 0, 5],
+    [[[1, 5]], 5, 5],
+    [[[1, 5], [7, 9]], 3, 5],
+    [[[1, 5], [7, 9]], 5, 5],
+    [[[1, 5], [7, 9]], 6, 9],
+    [[[2, 5]], 0, 0],
+  ] as Array<[SeqRanges, number, number]>)('ranges %j after %i: through %i', (ranges, after, expected) => {
+    expect(heldThrough(ranges, after)).toBe(expected);
   });
 });

@@ -1,0 +1,53 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ResponseSink } from '../http/response-sink.ts';
+import { getRoot } from '../runtime/root.ts';
+import { makeServeStream } from './serve-stream.ts';
+
+const { eventStore, logger, config } = getRoot();
+
+/** Served as is by the local stack, which hands it the Node HTTP response as the sink. */
+export const serveStream = makeServeStream({
+  store: eventStore,
+  logger,
+  settings: {
+    pollMs: config.RUNLEDGER_STREAM_POLL_MS,
+    heartbeatMs: config.RUNLEDGER_STREAM_HEARTBEAT_MS,
+    maxStreamMs: config.RUNLEDGER_STREAM_MAX_MS,
+    gapGraceMs: config.RUNLEDGER_STREAM_GAP_GRACE_MS,
+  },
+});
+
+/** Time kept back from Lambda's deadline to close the stream cleanly. */
+const DEADLINE_MARGIN_MS = 10_000;
+
+/**
+ * The Lambda runtime's streaming API. Only the runtime provides streamifyResponse; elsewhere
+ * `globalThis.awslambda` may exist without it (the SDK's invoke store creates the object).
+ */
+const runtime = (globalThis as { awslambda?: Partial<typeof awslambda> }).awslambda;
+
+/** In AWS: API Gateway (REST, response transfer mode STREAM) invokes this with InvokeWithResponseStream. */
+export const handler =
+  runtime?.streamifyResponse === undefined
+    ? undefined
+    : runtime.streamifyResponse(async (event: APIGatewayProxyEvent, responseStream, context) => {
+        await serveStream(event, lambdaSink(responseStream), { deadlineMs: context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS });
+      });
+
+function lambdaSink(responseStream: awslambda.HttpResponseStream): ResponseSink {
+  const closed = new AbortController();
+  let stream = responseStream;
+  stream.on('close', () => closed.abort());
+  stream.on('error', () => closed.abort());
+  return {
+    open(statusCode, headers) {
+      stream = awslambda.HttpResponseStream.from(responseStream, { statusCode, headers });
+    },
+    write: (chunk) =>
+      new Promise((resolve, reject) => {
+        stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+      }),
+    end: () => stream.end(),
+    closed: closed.signal,
+  };
+}
