@@ -1,6 +1,8 @@
 import type { RunEvent, StoredEvent } from './contract/event.ts';
 import type { RunState } from './run/run-state.ts';
 import type { RunStats } from './run/stats.ts';
+import type { StalePolicy } from './run/staleness.ts';
+import type { RunStatus } from './run/status.ts';
 
 /** Where "now" comes from: injected so tests control time. */
 export interface Clock {
@@ -26,6 +28,13 @@ export type AppendOutcome =
 
 export type ListEventsOptions = { readonly afterSeq: number; readonly limit: number };
 
+/** `before` is a run list position (runListKey) from an earlier page: the page starts after it. */
+export type ListRunsQuery = { readonly status?: RunStatus; readonly threadId?: string; readonly limit: number; readonly before?: string };
+export type RunsPage = { readonly runs: RunState[]; readonly nextBefore: string | null };
+
+/** A run of some tenant, named across tenants (the stale-run detector's view). */
+export type RunRef = { readonly tenant: string; readonly runId: string };
+
 /**
  * The event store port. Every adapter must pass the same contract suite
  * (test/contract/event-store.contract.ts): dense server seqs under concurrency, idempotent
@@ -45,6 +54,16 @@ export interface EventStore {
   getStats(tenant: string): Promise<RunStats>;
   /** One task's stored events with seq > afterSeq, in seq order, at most `limit` (cost follows the task, not the run). */
   listTaskEvents(tenant: string, runId: string, taskId: string, options: ListEventsOptions): Promise<StoredEvent[]>;
+  /**
+   * The tenant's runs, most recently updated first (to the minute; see runListKey), through an
+   * index: never a scan, and the cost follows the page. Filters by status and/or thread.
+   */
+  listRuns(tenant: string, query: ListRunsQuery): Promise<RunsPage>;
+  /**
+   * Running runs of every tenant whose staleness deadline (stalenessOf) had passed by `now`, at
+   * most `limit`: candidates, which the caller re-checks against the run itself.
+   */
+  listStaleRuns(now: Date, limit: number): Promise<RunRef[]>;
 }
 
 /** A stored API key as listed: never the key, only an id (the start of its hash). */
@@ -63,6 +82,8 @@ export interface ApiKeyStore {
 export type StoreLimits = {
   readonly maxEventsPerRun: number;
   readonly retentionDays: number;
+  /** When running runs go stale; indexes are kept by it. @default DEFAULT_STALE_POLICY */
+  readonly stalePolicy?: StalePolicy;
 };
 
 /** One entry for the event bus: EventBridge's PutEvents entry, in our words. */

@@ -2,7 +2,7 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import type { RunStats } from '#shared/run/stats.ts';
 import type { StoredEvent } from '#shared/contract/event.ts';
 import { BusyError } from '#shared/errors.ts';
-import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, StoreLimits } from '#shared/ports.ts';
+import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, ListRunsQuery, RunRef, RunsPage, StoreLimits } from '#shared/ports.ts';
 import type { RunState } from '#shared/run/run-state.ts';
 import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
 import { parseEventItem, sumStats } from './item-codec.ts';
@@ -11,6 +11,7 @@ import { EVENTS_TABLE } from './table-definition.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { appendProducerSequenced } from './producer-sequenced.ts';
 import { isThrottling, retryDelayMs, sleep } from './retry.ts';
+import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
 import { appendServerSequenced } from './server-sequenced.ts';
 import type { StoreContext } from './store-context.ts';
@@ -31,9 +32,19 @@ export type DynamoDbEventStoreOptions = {
 export class DynamoDbEventStore implements EventStore {
   readonly #context: StoreContext;
   readonly #lock = new KeyedLock();
+  readonly #lists: RunLists;
 
   constructor(options: DynamoDbEventStoreOptions) {
-    this.#context = { ...options, summaries: new RunSummaries(options.client, options.tableName) };
+    this.#context = { ...options, summaries: new RunSummaries(options.client, options.tableName, options.limits.stalePolicy) };
+    this.#lists = new RunLists(options.client, options.tableName);
+  }
+
+  listRuns(tenant: string, query: ListRunsQuery): Promise<RunsPage> {
+    return throttlingAsBusy(() => this.#lists.listRuns(tenant, query));
+  }
+
+  listStaleRuns(now: Date, limit: number): Promise<RunRef[]> {
+    return throttlingAsBusy(() => this.#lists.listStaleRuns(now, limit));
   }
 
   appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {

@@ -1,11 +1,12 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
-import { RunStateSchema, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
-import { eventSk, guardSk, runPk, STATS_SK, statsPk, statsShardOf, SUMMARY_SK, taskSeqKey } from './keys.ts';
-import { emptyStats, type RunStats } from '#shared/run/stats.ts';
+import { RunStateSchema, taskIdOf, type RunState } from '#shared/run/run-state.ts';
+import { runListKey } from '#shared/run/run-summary.ts';
+import { stalenessOf, type StalePolicy } from '#shared/run/staleness.ts';
+import { countedStatus, emptyStats, type RunStats } from '#shared/run/stats.ts';
+import { deadlineIndexPk, deadlineMinute, eventSk, guardSk, runPk, STATS_SK, statsPk, statsShardOf, statusIndexPk, SUMMARY_SK, taskSeqKey, threadIndexPk } from './keys.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
-
 
 /**
  * Item shapes of the events table. Bodies are stored deflated: a 1 KiB JSON event shrinks to well
@@ -63,16 +64,22 @@ export function parseEventItem(item: unknown): StoredEvent {
 
 /**
  * The run summary item. The full state is one deflated attribute (small, and written whole);
- * status, updatedAt and threadId are also top-level attributes so indexes can key on them.
+ * the run indexes' keys (table-definition.ts) are top-level attributes. A run enters the indexes
+ * with its first stored event (claims alone do not make it a run), and leaves the deadline index
+ * when it stops running.
  */
-export function summaryItem(tenant: string, state: RunState, rev: number, expiresAt: number) {
+export function summaryItem(tenant: string, state: RunState, rev: number, expiresAt: number, stalePolicy?: StalePolicy) {
+  const status = countedStatus(state);
+  const listed = status === undefined ? {} : { statusKey: statusIndexPk(tenant, status), listKey: runListKey(state) };
+  const threaded = status === undefined || state.threadId === undefined ? {} : { threadKey: threadIndexPk(tenant, state.threadId) };
+  const staleness = stalenessOf(state, stalePolicy);
   return {
     pk: runPk(tenant, state.runId),
     sk: SUMMARY_SK,
     rev,
-    status: runStatusOf(state),
-    updatedAt: state.updatedAt,
-    ...(state.threadId === undefined ? {} : { threadId: state.threadId }),
+    ...listed,
+    ...threaded,
+    ...(staleness === undefined ? {} : { staleShard: deadlineIndexPk(state.runId), staleAt: deadlineMinute(staleness.deadlineMs) }),
     state: compress(state),
     expiresAt,
   };

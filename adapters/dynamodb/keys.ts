@@ -56,3 +56,30 @@ export function statsShardOf(runId: string): number {
   return (hash >>> 0) % STATS_SHARDS;
 }
 export const STATS_SK = 'STATS';
+
+/** The runs-by-status index's partition of a tenant's runs in one status. */
+export function statusIndexPk(tenant: string, status: string): string {
+  return `T#${tenant}#S#${status}`;
+}
+
+export function threadIndexPk(tenant: string, threadId: string): string {
+  return `T#${tenant}#TH#${threadId}`;
+}
+
+/**
+ * The deadline index spreads running runs of all tenants over shards, so no index partition takes
+ * every run's writes; the stale-run detector reads each shard.
+ */
+export const DEADLINE_SHARDS = 4;
+
+export function deadlineIndexPk(runId: string): string {
+  return `STALE#${statsShardOf(runId) % DEADLINE_SHARDS}`;
+}
+
+/**
+ * A deadline rounded up to the minute: the index key moves once a minute however often the run
+ * writes, and a run is never found before its deadline.
+ */
+export function deadlineMinute(deadlineMs: number): string {
+  return new Date(Math.ceil(deadlineMs / 60_000) * 60_000).toISOString().slice(0, 16);
+}

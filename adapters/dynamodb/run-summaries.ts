@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { statsDelta } from '#shared/run/stats.ts';
 import type { RunState } from '#shared/run/run-state.ts';
+import type { StalePolicy } from '#shared/run/staleness.ts';
 import { parseSummary, statsUpdate, summaryItem, type VersionedState } from './item-codec.ts';
 import { runPk, SUMMARY_SK } from './keys.ts';
 
@@ -18,11 +19,13 @@ const CACHE_SIZE = 10_000;
 export class RunSummaries {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #stalePolicy: StalePolicy | undefined;
   readonly #remembered = new Map<string, VersionedState>();
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  constructor(client: DynamoDBDocumentClient, tableName: string, stalePolicy?: StalePolicy) {
     this.#client = client;
     this.#tableName = tableName;
+    this.#stalePolicy = stalePolicy;
   }
 
   /** A strongly consistent read (read-your-writes), remembered for the next writer. */
@@ -59,7 +62,7 @@ export class RunSummaries {
   putRequest(tenant: string, state: RunState, previous: VersionedState | undefined, expiresAt: number) {
     return {
       TableName: this.#tableName,
-      Item: summaryItem(tenant, state, (previous?.rev ?? 0) + 1, expiresAt),
+      Item: summaryItem(tenant, state, (previous?.rev ?? 0) + 1, expiresAt, this.#stalePolicy),
       ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'rev = :rev',
       ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':rev': previous.rev } }),
     };

@@ -1,7 +1,9 @@
 import type { StoredEvent } from '#shared/contract/event.ts';
-import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, StoreLimits } from '#shared/ports.ts';
+import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, ListRunsQuery, RunRef, RunsPage, StoreLimits } from '#shared/ports.ts';
+import { runListKey } from '#shared/run/run-summary.ts';
+import { stalenessOf } from '#shared/run/staleness.ts';
 import { emptyStats, statsDelta, type RunStats } from '#shared/run/stats.ts';
-import { foldEvents, newRunState, taskIdOf, type RunState } from '#shared/run/run-state.ts';
+import { foldEvents, newRunState, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
 import {
   assignServerSeqs,
   checkProducerSeq,
@@ -14,6 +16,7 @@ import {
 } from '#shared/run/sequencing.ts';
 
 type RunRecord = {
+  tenant: string;
   state: RunState;
   events: Map<number, { stored: StoredEvent; hash: string }>;
   seqByEventId: Map<string, number>;
@@ -41,7 +44,7 @@ export class MemoryEventStore implements EventStore {
     const now = this.#clock.now().toISOString();
     const mode = modeOf(record?.state, candidates);
     const { pending, settled, repeats } = screenCandidates(candidates, mode);
-    const run = record ?? { state: newRunState(runId, mode, now), events: new Map(), seqByEventId: new Map() };
+    const run = record ?? { tenant, state: newRunState(runId, mode, now), events: new Map(), seqByEventId: new Map() };
 
     const fresh: AppendCandidate[] = [];
     for (const candidate of pending) {
@@ -112,5 +115,23 @@ export class MemoryEventStore implements EventStore {
       .sort((a, b) => a.seq - b.seq)
       .slice(0, limit);
     return Promise.resolve(events);
+  }
+
+  listRuns(tenant: string, { status, threadId, limit, before }: ListRunsQuery): Promise<RunsPage> {
+    const matching = [...this.#runs.values()]
+      .filter((run) => run.tenant === tenant && run.state.seqs.length > 0)
+      .map((run) => ({ state: run.state, key: runListKey(run.state) }))
+      .filter(({ state, key }) => (status === undefined || runStatusOf(state) === status) && (threadId === undefined || state.threadId === threadId) && (before === undefined || key < before))
+      .sort((a, b) => (a.key < b.key ? 1 : -1));
+    const page = matching.slice(0, limit);
+    return Promise.resolve({ runs: page.map(({ state }) => state), nextBefore: matching.length > limit ? (page.at(-1)?.key ?? null) : null });
+  }
+
+  listStaleRuns(now: Date, limit: number): Promise<RunRef[]> {
+    const stale = [...this.#runs.values()].filter((run) => {
+      const staleness = stalenessOf(run.state, this.#limits.stalePolicy);
+      return staleness !== undefined && staleness.deadlineMs <= now.getTime();
+    });
+    return Promise.resolve(stale.slice(0, limit).map((run) => ({ tenant: run.tenant, runId: run.state.runId })));
   }
 }

@@ -60,3 +60,12 @@ function countTasks(state: RunState): Record<TaskStatus, number> {
   for (const task of Object.values(state.tasks)) counts[task.status] += 1;
   return counts;
 }
+
+/**
+ * A run's place in its tenant's run list: updated-at to the minute, then runId. Minutes, not
+ * milliseconds, so a busy run moves in the list index at most once a minute (each move is an index
+ * write) instead of on every batch; within a minute, runs sort by id.
+ */
+export function runListKey(state: Pick<RunState, 'updatedAt' | 'runId'>): string {
+  return `${state.updatedAt.slice(0, 16)}#${state.runId}`;
+}

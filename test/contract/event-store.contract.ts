@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '#shared/contract/event.ts';
 import { BusyError } from '#shared/errors.ts';
-import type { EventStore } from '#shared/ports.ts';
+import type { Clock, EventStore } from '#shared/ports.ts';
 import { toRunSummary } from '#shared/run/run-summary.ts';
 import { candidates, progressEvent, uniqueId } from '#test/support/events.ts';
 
 export type StoreFactory = {
   /** A store on fresh, empty storage, limited to `maxEventsPerRun` events per run. */
-  make(options?: { maxEventsPerRun?: number }): Promise<EventStore>;
+  make(options?: { maxEventsPerRun?: number; clock?: Clock }): Promise<EventStore>;
   /** More stores on the same storage as the last `make()`: concurrent writers from other processes. */
   peers(count: number): EventStore[];
 };
@@ -242,6 +242,73 @@ export function describeEventStoreContract(name: string, factory: StoreFactory):
       expect(await store.listEvents('globex', runId, { afterSeq: 0, limit: 10 })).toEqual([]);
       const [outcome] = await store.appendToRun('globex', runId, candidates([progressEvent(runId)]));
       expect(outcome).toEqual({ outcome: 'accepted', seq: 1 });
+    });
+
+    describe('run lists', () => {
+      /** A clock the test moves: run lists order by updated-at to the minute. */
+      const steppedClock = () => {
+        let current = Date.parse('2026-11-23T10:00:00.000Z');
+        return { clock: { now: () => new Date(current) } satisfies Clock, advanceMinutes: (minutes: number) => void (current += minutes * 60_000) };
+      };
+      const event = (runId: string, eventId: string, type: string, extra: Record<string, unknown> = {}) => ({ eventId, runId, type, occurredAt: at(1), ...extra }) as RunEvent;
+
+      it('lists a tenant’s runs most recently updated first, by status and by thread, each once over pages', async () => {
+        const { clock, advanceMinutes } = steppedClock();
+        const store = await factory.make({ clock });
+        const tenant = uniqueId('tenant');
+        const append = (runId: string, events: RunEvent[]) => store.appendToRun(tenant, runId, candidates(events));
+        for (let i = 0; i < 7; i++) {
+          const runId = `run-${i}`;
+          await append(runId, [event(runId, 's', 'run.started', i < 4 ? { threadId: 'thread-a' } : {})]);
+          if (i % 2 === 0) await append(runId, [event(runId, 'c', 'run.completed')]);
+          advanceMinutes(1);
+        }
+        await append('run-1', [event('run-1', 'late', 'run.progress', { payload: { progress: 0.9 } })]); // now the most recent
+        await store.appendToRun('other', 'run-0', candidates([event('run-0', 's', 'run.started')]));
+
+        const ids = (page: { runs: Array<{ runId: string }> }) => page.runs.map((run) => run.runId);
+        expect(ids(await store.listRuns(tenant, { limit: 10 }))).toEqual(['run-1', 'run-6', 'run-5', 'run-4', 'run-3', 'run-2', 'run-0']);
+        expect(ids(await store.listRuns(tenant, { status: 'running', limit: 10 }))).toEqual(['run-1', 'run-5', 'run-3']);
+        expect(ids(await store.listRuns(tenant, { status: 'completed', limit: 10 }))).toEqual(['run-6', 'run-4', 'run-2', 'run-0']);
+        expect(ids(await store.listRuns(tenant, { status: 'failed', limit: 10 }))).toEqual([]);
+        expect(ids(await store.listRuns(tenant, { threadId: 'thread-a', limit: 10 }))).toEqual(['run-1', 'run-3', 'run-2', 'run-0']);
+        expect(ids(await store.listRuns(tenant, { threadId: 'thread-a', status: 'completed', limit: 10 }))).toEqual(['run-2', 'run-0']);
+        expect(ids(await store.listRuns('other', { limit: 10 }))).toEqual(['run-0']);
+
+        const seen: string[] = [];
+        let before: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.listRuns(tenant, { limit: 3, ...(before === undefined ? {} : { before }) });
+          seen.push(...ids(page));
+          if (page.nextBefore === null) break;
+          before = page.nextBefore;
+        }
+        expect(seen).toEqual(['run-1', 'run-6', 'run-5', 'run-4', 'run-3', 'run-2', 'run-0']);
+      });
+
+      it('finds running runs past their heartbeat timeout or max duration, and no others', async () => {
+        const { clock, advanceMinutes } = steppedClock();
+        const store = await factory.make({ clock });
+        const tenant = uniqueId('tenant');
+        const append = (runId: string, events: RunEvent[]) => store.appendToRun(tenant, runId, candidates(events));
+        await append('silent', [event('silent', 's', 'run.started')]);
+        await append('quick', [event('quick', 's', 'run.started', { payload: { heartbeatTimeoutSeconds: 60 } })]);
+        await append('short', [event('short', 's', 'run.started', { payload: { maxDurationSeconds: 240, heartbeatTimeoutSeconds: 3600 } })]);
+        await append('done', [event('done', 's', 'run.started'), event('done', 'c', 'run.completed')]);
+        await append('waiting', [event('waiting', 'q', 'run.queued')]);
+        await append('busy', [event('busy', 's', 'run.started')]);
+        const stale = async () => (await store.listStaleRuns(clock.now(), 100)).filter((ref) => ref.tenant === tenant).map((ref) => ref.runId).sort();
+
+        advanceMinutes(0.5);
+        expect(await stale()).toEqual([]);
+        const expected: Record<number, string[]> = { 1: ['quick'], 3: ['quick'], 4: ['quick', 'short'], 5: ['quick', 'short', 'silent'], 7: ['quick', 'short', 'silent'] };
+        for (let minute = 1; minute <= 7; minute++) {
+          advanceMinutes(1);
+          // The busy run writes every minute: it never goes stale.
+          await append('busy', [event('busy', `h${minute}`, 'run.heartbeat')]);
+          if (expected[minute] !== undefined) expect(await stale(), `minute ${minute}`).toEqual(expected[minute]);
+        }
+      });
     });
   });
 }

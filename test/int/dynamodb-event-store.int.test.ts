@@ -1,17 +1,19 @@
 import { DynamoDbEventStore } from '#adapters/dynamodb/dynamodb-event-store.ts';
-import { systemClock, type StoreLimits } from '#shared/ports.ts';
+import { systemClock, type Clock, type StoreLimits } from '#shared/ports.ts';
 import { describeEventStoreContract } from '#test/contract/event-store.contract.ts';
 import { makeTestTable } from '#test/support/dynamodb.ts';
 
 let lastTable: Awaited<ReturnType<typeof makeTestTable>> | undefined;
 let lastLimits: StoreLimits = { maxEventsPerRun: 100_000, retentionDays: 30 };
+let lastClock: Clock = systemClock;
 
 const storeOn = (table: Awaited<ReturnType<typeof makeTestTable>>, limits: StoreLimits) =>
-  new DynamoDbEventStore({ client: table.documentClient, tableName: table.tableName, clock: systemClock, limits });
+  new DynamoDbEventStore({ client: table.documentClient, tableName: table.tableName, clock: lastClock, limits });
 
 describeEventStoreContract('DynamoDB Local', {
-  make: async ({ maxEventsPerRun = 100_000 } = {}) => {
+  make: async ({ maxEventsPerRun = 100_000, clock = systemClock } = {}) => {
     lastTable = await makeTestTable();
+    lastClock = clock;
     lastLimits = { maxEventsPerRun, retentionDays: 30 };
     return storeOn(lastTable, lastLimits);
   },

@@ -5,8 +5,8 @@ import { describeEventStoreContract } from '#test/contract/event-store.contract.
 let last: MemoryEventStore | undefined;
 
 describeEventStoreContract('in-memory', {
-  make: ({ maxEventsPerRun = 100_000 } = {}) => {
-    last = new MemoryEventStore({ clock: systemClock, limits: { maxEventsPerRun, retentionDays: 30 } });
+  make: ({ maxEventsPerRun = 100_000, clock = systemClock } = {}) => {
+    last = new MemoryEventStore({ clock, limits: { maxEventsPerRun, retentionDays: 30 } });
     return Promise.resolve(last);
   },
   // One process, one store: its peers are itself.

@@ -1,0 +1,123 @@
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ListRunsQuery, RunRef, RunsPage } from '#shared/ports.ts';
+import { runStatusOf, type RunState } from '#shared/run/run-state.ts';
+import { RUN_STATUSES } from '#shared/run/status.ts';
+import { parseSummary } from './item-codec.ts';
+import { DEADLINE_SHARDS, deadlineMinute, statusIndexPk, SUMMARY_SK, threadIndexPk } from './keys.ts';
+import { retryDelayMs, sleep } from './retry.ts';
+import { EVENTS_TABLE } from './table-definition.ts';
+
+type IndexKey = { pk: string; listKey: string };
+
+/** A thread filtered by status examines at most this many index pages for one answer page. */
+const MAX_THREAD_PAGES = 5;
+
+/**
+ * Run lists from the KEYS_ONLY run indexes (table-definition.ts): the index gives the order, then
+ * one strongly consistent BatchGet gives the summaries themselves. Index entries trail their
+ * summaries by a moment, so a summary that no longer matches the filter is left out.
+ */
+export class RunLists {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#tableName = tableName;
+  }
+
+  async listRuns(tenant: string, query: ListRunsQuery): Promise<RunsPage> {
+    return query.threadId === undefined ? this.#byStatus(tenant, query) : this.#byThread(tenant, query.threadId, query);
+  }
+
+  /**
+   * Without a status: the six status partitions are read newest-first and merged. Each read asks
+   * for one more than the page, which also tells whether anything follows.
+   */
+  async #byStatus(tenant: string, { status, limit, before }: ListRunsQuery): Promise<RunsPage> {
+    const statuses = status === undefined ? RUN_STATUSES : [status];
+    const partitions = await Promise.all(
+      statuses.map((one) => this.#queryIndex(EVENTS_TABLE.statusIndex.name, EVENTS_TABLE.statusIndex.partitionKey.name, statusIndexPk(tenant, one), limit + 1, before)),
+    );
+    const merged = partitions.flatMap((partition) => partition.keys).sort((a, b) => (a.listKey < b.listKey ? 1 : -1));
+    const page = merged.slice(0, limit);
+    const more = merged.length > limit || partitions.some((partition) => partition.more);
+    const runs = (await this.#summaries(page)).filter((state) => status === undefined || runStatusOf(state) === status);
+    return { runs, nextBefore: more ? (page.at(-1)?.listKey ?? null) : null };
+  }
+
+  async #byThread(tenant: string, threadId: string, { status, limit, before }: ListRunsQuery): Promise<RunsPage> {
+    const runs: RunState[] = [];
+    let cursor = before;
+    for (let page = 0; page < MAX_THREAD_PAGES; page++) {
+      const { keys, more } = await this.#queryIndex(EVENTS_TABLE.threadIndex.name, EVENTS_TABLE.threadIndex.partitionKey.name, threadIndexPk(tenant, threadId), limit - runs.length, cursor);
+      const states = await this.#summaries(keys);
+      runs.push(...states.filter((state) => status === undefined || runStatusOf(state) === status));
+      cursor = keys.at(-1)?.listKey ?? cursor;
+      if (!more) return { runs, nextBefore: null };
+      if (runs.length >= limit) break;
+    }
+    return { runs, nextBefore: cursor ?? null };
+  }
+
+  /** Running runs whose deadline minute has come, from every shard of the deadline index. */
+  async listStaleRuns(now: Date, limit: number): Promise<RunRef[]> {
+    const due = deadlineMinute(now.getTime() - 59_999);
+    const shards = await Promise.all(
+      Array.from({ length: DEADLINE_SHARDS }, (_, shard) =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: EVENTS_TABLE.deadlineIndex.name,
+            KeyConditionExpression: '#shard = :shard AND #at <= :due',
+            ExpressionAttributeNames: { '#shard': EVENTS_TABLE.deadlineIndex.partitionKey.name, '#at': EVENTS_TABLE.deadlineIndex.sortKey.name },
+            ExpressionAttributeValues: { ':shard': `STALE#${shard}`, ':due': due },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return shards
+      .flatMap((result) => result.Items ?? [])
+      .slice(0, limit)
+      .map((item) => refOf(String(item.pk)));
+  }
+
+  async #queryIndex(indexName: string, partitionName: string, partition: string, limit: number, before: string | undefined): Promise<{ keys: IndexKey[]; more: boolean }> {
+    const result = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: indexName,
+        KeyConditionExpression: before === undefined ? '#p = :p' : '#p = :p AND listKey < :before',
+        ExpressionAttributeNames: { '#p': partitionName },
+        ExpressionAttributeValues: { ':p': partition, ...(before === undefined ? {} : { ':before': before }) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const keys = (result.Items ?? []).map((item) => ({ pk: String(item.pk), listKey: String(item.listKey) }));
+    return { keys, more: result.LastEvaluatedKey !== undefined };
+  }
+
+  /** The summaries of the listed runs, in list order; runs gone since (TTL) are skipped. */
+  async #summaries(keys: readonly IndexKey[]): Promise<RunState[]> {
+    const byPk = new Map<string, RunState>();
+    // An index can list a run twice for a moment while it moves (its entries trail the table).
+    const unique = [...new Set(keys.map(({ pk }) => pk))];
+    for (let pending = unique.map((pk) => ({ pk, sk: SUMMARY_SK })), attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(retryDelayMs(attempt));
+      const result = await this.#client.send(new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of result.Responses?.[this.#tableName] ?? []) byPk.set(String(item.pk), parseSummary(item).state);
+      const unprocessed = new Set((result.UnprocessedKeys?.[this.#tableName]?.Keys ?? []).map((key) => String(key.pk)));
+      pending = pending.filter((key) => unprocessed.has(key.pk));
+    }
+    return unique.flatMap((pk) => byPk.get(pk) ?? []);
+  }
+}
+
+/** `T#<tenant>#R#<runId>` back to its parts (tenant ids cannot hold '#'). */
+function refOf(pk: string): RunRef {
+  const match = /^T#([^#]+)#R#(.+)$/.exec(pk);
+  if (match?.[1] === undefined || match[2] === undefined) throw new Error(`not a run key: ${pk}`);
+  return { tenant: match[1], runId: match[2] };
+}

@@ -1,0 +1,31 @@
+import { runStatusOf, type RunState } from './run-state.ts';
+
+/** When a running run counts as stale: silent too long, or running too long. */
+export type StalePolicy = {
+  /** No event for this long times a run out, unless its run.started payload sets its own. */
+  readonly heartbeatTimeoutSeconds: number;
+  /** A run running this long times out, unless its run.started payload sets its own. */
+  readonly maxDurationSeconds: number;
+};
+
+export const DEFAULT_STALE_POLICY: StalePolicy = { heartbeatTimeoutSeconds: 300, maxDurationSeconds: 86_400 };
+
+export type Staleness = { readonly deadlineMs: number; readonly reason: 'heartbeat' | 'max-duration'; readonly timeoutSeconds: number };
+
+/**
+ * When a running run becomes stale, and why: the earlier of its heartbeat deadline (last event
+ * received + timeout) and its duration deadline (first event received + max), both on the
+ * server's clock.
+ * Undefined for runs that are not running: queued and finished runs never time out.
+ */
+export function stalenessOf(state: RunState, policy: StalePolicy = DEFAULT_STALE_POLICY): Staleness | undefined {
+  if (runStatusOf(state) !== 'running') return undefined;
+  const heartbeatSeconds = state.heartbeatTimeoutSeconds ?? policy.heartbeatTimeoutSeconds;
+  const maxSeconds = state.maxDurationSeconds ?? policy.maxDurationSeconds;
+  const heartbeat = Date.parse(state.updatedAt) + heartbeatSeconds * 1000;
+  // Measured from the run's first event as the server saw it: a producer's clock can be off.
+  const duration = Date.parse(state.createdAt) + maxSeconds * 1000;
+  return duration < heartbeat
+    ? { deadlineMs: duration, reason: 'max-duration', timeoutSeconds: maxSeconds }
+    : { deadlineMs: heartbeat, reason: 'heartbeat', timeoutSeconds: heartbeatSeconds };
+}
