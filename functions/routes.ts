@@ -5,6 +5,7 @@
 export const ROUTES = [
   { method: 'POST', path: '/v1/runs/{runId}/events', handler: 'ingest-events', auth: true },
   { method: 'POST', path: '/v1/events', handler: 'ingest-events', auth: true },
+  { method: 'GET', path: '/v1/runs', handler: 'list-runs', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}', handler: 'get-run', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}/events', handler: 'list-events', auth: true },
   { method: 'GET', path: '/v1/runs/{runId}/tasks', handler: 'list-tasks', auth: true },
@@ -18,6 +19,7 @@ export const ROUTES = [
 export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reader' | 'none'> = {
   'ingest-events': 'run-writer',
   'get-run': 'run-reader',
+  'list-runs': 'run-reader',
   'list-events': 'run-reader',
   'list-tasks': 'run-reader',
   'get-task': 'run-reader',

@@ -17,6 +17,7 @@ export const RunLedgerConfigSchema = z.object({
   retentionDays: z.coerce.number().int().min(1).max(3650),
   maxEventsPerRun: z.coerce.number().int().min(1).max(10_000_000),
   heartbeatTimeoutSeconds: z.coerce.number().int().min(10).max(86_400),
+  maxRunSeconds: z.coerce.number().int().min(60).max(31_536_000),
   alertEmail: z.email({ error: 'must be an email address' }).optional(),
   alertWebhookSecretName: z.string().min(1).optional(),
   throttleRateLimit: z.coerce.number().positive(),

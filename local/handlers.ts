@@ -13,6 +13,7 @@ export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise
 export const ROUTE_HANDLERS: Record<BufferedHandlerName, () => Promise<{ handler: ProxyHandler }>> = {
   'ingest-events': () => import('#functions/ingest-events/handler.ts'),
   'get-run': () => import('#functions/get-run/handler.ts'),
+  'list-runs': () => import('#functions/list-runs/handler.ts'),
   'list-events': () => import('#functions/list-events/handler.ts'),
   'list-tasks': () => import('#functions/list-tasks/handler.ts'),
   'get-task': () => import('#functions/get-task/handler.ts'),
@@ -49,3 +50,6 @@ function isObserverHandler(value: unknown): value is ObserverHandler {
 }
 
 export const loadAuthorizer = (): Promise<{ handler: TokenAuthorizer }> => import('#functions/authorize/handler.ts');
+
+export const loadStaleRunDetector = (): Promise<{ handler: (event: { time: string }) => Promise<{ examined: number; timedOut: number }> }> =>
+  import('#functions/detect-stale-runs/handler.ts');

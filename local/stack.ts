@@ -10,12 +10,13 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamo
 import { createGateway } from './gateway.ts';
 import { LocalBus, type LocalTarget } from './bus/local-bus.ts';
 import { startPutEventsEndpoint } from './bus/put-events-endpoint.ts';
-import { loadRelay } from './handlers.ts';
+import { loadRelay, loadStaleRunDetector } from './handlers.ts';
 import { StreamReader } from './stream-reader.ts';
 import { ArchiveWriter } from './archive-writer.ts';
 import { prometheusFromEmf } from './prometheus.ts';
 import { loadObserverHandler } from './handlers.ts';
 import { OBSERVERS } from '#functions/observers.ts';
+import { errorResponse } from '#functions/http/responses.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { localLambdaContext } from './lambda-context.ts';
 
@@ -36,6 +37,8 @@ export type LocalStackOptions = {
   readonly observers?: readonly LocalTarget[];
   /** Subscribe metrics, alerting and archive as in AWS (functions/observers.ts). @default true */
   readonly builtInObservers?: boolean;
+  /** How often the stale-run detector runs, as the schedule does in AWS; 0 turns it off. @default 60000 */
+  readonly staleCheckIntervalMs?: number;
   readonly log?: (line: string) => void;
 };
 
@@ -104,6 +107,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const reader = new StreamReader({ endpoint, tableName, checkpointFile: join(dataDir, `stream-checkpoints-${tableName}.json`), handler: relay, log });
     reader.start();
 
+    // Scheduled jobs: the stale-run detector, every minute, with the time a schedule would give it.
+    const { handler: detectStaleRuns } = await loadStaleRunDetector();
+    const checkStaleRuns = (time: string) => detectStaleRuns({ time });
+    const staleInterval = options.staleCheckIntervalMs ?? 60_000;
+    const staleTimer =
+      staleInterval > 0
+        ? setInterval(() => {
+            checkStaleRuns(new Date().toISOString()).catch((error: unknown) => log(`stale-run check failed: ${String(error)}`));
+          }, staleInterval).unref()
+        : undefined;
+
     const metricsFile = join(dataDir, 'metrics.log');
     const server = createGateway({
       log,
@@ -112,6 +126,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         'GET /local/bus': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(bus.stats()) }),
         'GET /local/dlq': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters() }) }),
         'POST /local/dlq/redrive': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await bus.redrive()) }),
+        // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
+        'POST /local/stale-check': async (request) => {
+          const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? new Date().toISOString();
+          if (Number.isNaN(Date.parse(at))) return errorResponse(400, { code: 'invalid_parameter', message: 'at must be an ISO 8601 time' });
+          return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await checkStaleRuns(new Date(at).toISOString())) };
+        },
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -137,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        clearInterval(staleTimer);
         await reader.stop();
         await bus.drain();
         archive.close();

@@ -60,8 +60,9 @@ export interface EventStore {
    */
   listRuns(tenant: string, query: ListRunsQuery): Promise<RunsPage>;
   /**
-   * Running runs of every tenant whose staleness deadline (stalenessOf) had passed by `now`, at
-   * most `limit`: candidates, which the caller re-checks against the run itself.
+   * Running runs of every tenant whose staleness deadline (stalenessOf) has passed by `now`, at
+   * most `limit`. Candidates: an adapter may include runs due later in the same minute, so the
+   * caller re-checks each against the run itself.
    */
   listStaleRuns(now: Date, limit: number): Promise<RunRef[]>;
 }

@@ -77,9 +77,9 @@ export function deadlineIndexPk(runId: string): string {
 }
 
 /**
- * A deadline rounded up to the minute: the index key moves once a minute however often the run
- * writes, and a run is never found before its deadline.
+ * A deadline to the minute: the index key moves once a minute however often the run writes. A
+ * reader asking for deadlines up to this minute also gets runs due later in it; it re-checks each.
  */
-export function deadlineMinute(deadlineMs: number): string {
-  return new Date(Math.ceil(deadlineMs / 60_000) * 60_000).toISOString().slice(0, 16);
+export function deadlineMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16);
 }

@@ -60,9 +60,12 @@ export class RunLists {
     return { runs, nextBefore: cursor ?? null };
   }
 
-  /** Running runs whose deadline minute has come, from every shard of the deadline index. */
+  /**
+   * Running runs whose deadline minute has come, from every shard of the deadline index: a
+   * superset (runs due later this minute too), as the port allows; the detector re-checks each.
+   */
   async listStaleRuns(now: Date, limit: number): Promise<RunRef[]> {
-    const due = deadlineMinute(now.getTime() - 59_999);
+    const due = deadlineMinute(now.getTime());
     const shards = await Promise.all(
       Array.from({ length: DEADLINE_SHARDS }, (_, shard) =>
         this.#client.send(

@@ -8,6 +8,9 @@ export const FunctionConfigSchema = z.object({
   RUNLEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   RUNLEDGER_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().max(1_000_000_000).default(100_000),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Stale runs: silent this long, or running this long, time out (a run.started payload may set its own). */
+  RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
+  RUNLEDGER_MAX_RUN_SECONDS: z.coerce.number().positive().default(86_400),
   /** SSE (`GET /v1/runs/{runId}/stream`): how often a stream reads its run. */
   RUNLEDGER_STREAM_POLL_MS: z.coerce.number().int().min(10).default(1000),
   RUNLEDGER_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),

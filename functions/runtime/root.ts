@@ -22,9 +22,11 @@ function compose() {
     ...(local ? { endpoint: config.RUNLEDGER_DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   }));
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const limits = { maxEventsPerRun: config.RUNLEDGER_MAX_EVENTS_PER_RUN, retentionDays: config.RUNLEDGER_RETENTION_DAYS };
+  const stalePolicy = { heartbeatTimeoutSeconds: config.RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS, maxDurationSeconds: config.RUNLEDGER_MAX_RUN_SECONDS };
+  const limits = { maxEventsPerRun: config.RUNLEDGER_MAX_EVENTS_PER_RUN, retentionDays: config.RUNLEDGER_RETENTION_DAYS, stalePolicy };
   return {
     config,
+    stalePolicy,
     logger: new Logger({ serviceName: 'runledger' }),
     tracer,
     clock: systemClock,

@@ -3,10 +3,10 @@ import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryption
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { EVENTS_TABLE } from '#adapters/dynamodb/table-definition.ts';
+import { EVENTS_TABLE, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 
 /** What a function may do with the table; each grants only the calls that job makes. */
-export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer';
+export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder';
 
 const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = {
   // Ingest: transactions need PutItem/ConditionCheckItem on each item, UpdateItem adds to the tenant's stats; no Delete or Scan.
@@ -19,7 +19,11 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = 
   'key-reader': { actions: ['dynamodb:GetItem'], leadingKeys: 'K#*' },
   // The alerting observer claims and releases its own alert items, nothing else.
   'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: 'A#*' },
+  // The stale-run detector reads the deadline index across tenants (run-writer is bound beside it).
+  'stale-run-finder': { actions: ['dynamodb:Query'], leadingKeys: 'STALE#*' },
 };
+
+const INDEX_NAMES = [EVENTS_TABLE.taskIndex.name, ...RUN_INDEXES.map((index) => index.name)];
 
 export type EventStoreTableProps = {
   /** What happens to the table (and its events) when the stack is deleted. @default RemovalPolicy.RETAIN */
@@ -44,6 +48,12 @@ export class EventStoreTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EVENTS_TABLE.timeToLiveAttribute,
       dynamoStream: StreamViewType[EVENTS_TABLE.streamViewType],
+      globalSecondaryIndexes: RUN_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey.name, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey.name, type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
+      })),
       localSecondaryIndexes: [
         { indexName: EVENTS_TABLE.taskIndex.name, sortKey: { name: EVENTS_TABLE.taskIndex.sortKey.name, type: AttributeType.STRING }, projectionType: ProjectionType.ALL },
       ],
@@ -63,7 +73,9 @@ export class EventStoreTable extends Construct {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions,
-        resources: [this.table.tableArn],
+        // Queries of an index name the index's ARN; the leading-key condition holds there too
+        // (a run index's partition key starts with the same prefix: `T#<tenant>#S#...`).
+        resources: [this.table.tableArn, ...INDEX_NAMES.map((name) => `${this.table.tableArn}/index/${name}`)],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } },
       }),
     );

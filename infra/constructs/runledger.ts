@@ -1,7 +1,8 @@
 import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -32,6 +33,8 @@ export interface RunLedgerProps {
   readonly maxEventsPerRun?: number;
   /** A running run silent this long is timed out (stale-run detection). @default 300 */
   readonly heartbeatTimeoutSeconds?: number;
+  /** A run running this long is timed out, however busy (stale-run detection). @default 86400 */
+  readonly maxRunSeconds?: number;
   /** Where alarms and alerts are emailed (an SNS email subscription). @default no email */
   readonly alertEmail?: string;
   /** Secrets Manager secret holding a Slack-compatible webhook URL for alerts. @default no webhook */
@@ -54,6 +57,7 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   retentionDays: 30,
   maxEventsPerRun: 100_000,
   heartbeatTimeoutSeconds: 300,
+  maxRunSeconds: 86_400,
   alertEmail: undefined,
   alertWebhookSecretName: undefined,
   throttleRateLimit: 100,
@@ -87,7 +91,7 @@ export class RunLedger extends Construct {
   public readonly events: EventStoreTable;
   public readonly bus: EventBus;
   public readonly archive: ArchiveBucket;
-  public readonly functions: Record<HandlerName | 'authorize' | 'relay', HandlerFunction>;
+  public readonly functions: Record<HandlerName | 'authorize' | 'relay' | 'detect-stale-runs', HandlerFunction>;
   /** The built-in observers' functions, by handler folder (functions/observers.ts). */
   public readonly observerFunctions: Record<string, HandlerFunction> = {};
   public readonly observers: ObserverRules;
@@ -108,7 +112,13 @@ export class RunLedger extends Construct {
     this.bus = new EventBus(this, 'Bus', { eventBusName: `runledger-${config.stage}` });
     this.archive = new ArchiveBucket(this, 'Archive', { removalPolicy });
 
-    const limits = { RUNLEDGER_RETENTION_DAYS: String(config.retentionDays), RUNLEDGER_MAX_EVENTS_PER_RUN: String(config.maxEventsPerRun) };
+    // Writers key the stale-deadline index by the same policy the detector judges by.
+    const limits = {
+      RUNLEDGER_RETENTION_DAYS: String(config.retentionDays),
+      RUNLEDGER_MAX_EVENTS_PER_RUN: String(config.maxEventsPerRun),
+      RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: String(config.heartbeatTimeoutSeconds),
+      RUNLEDGER_MAX_RUN_SECONDS: String(config.maxRunSeconds),
+    };
     const make = (name: string, access: TableAccess | undefined, timeout?: Duration) => {
       const fn = new HandlerFunction(this, pascal(name), { handler: name, stage: config.stage, logRetention, environment: limits, ...(timeout === undefined ? {} : { timeout }) });
       if (access !== undefined) this.events.bind(fn.function, access);
@@ -119,7 +129,12 @@ export class RunLedger extends Construct {
       // A stream lives up to API Gateway's 15-minute streaming limit; it closes itself 10 s before.
       return make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
     });
-    this.functions = { ...routeFunctions, authorize: make('authorize', 'key-reader'), relay: make('relay', undefined) };
+    this.functions = {
+      ...routeFunctions,
+      authorize: make('authorize', 'key-reader'),
+      relay: make('relay', undefined),
+      'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
+    };
     for (const observer of OBSERVERS) {
       if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess);
     }
@@ -154,6 +169,20 @@ export class RunLedger extends Construct {
       OBSERVERS.map((observer, index) => ({ name: observer.name, ...this.#ruleAt(index) })),
       this.relayFailures,
     );
+  }
+
+  /**
+   * Every minute, the detector times out silent or overlong runs through the ingest path. A
+   * failed pass is not retried: the next one, a minute later, covers the same runs.
+   */
+  #staleRunDetector(detector: HandlerFunction): HandlerFunction {
+    this.events.bind(detector.function, 'stale-run-finder');
+    new Rule(this, 'StaleRunSchedule', {
+      description: 'runledger: time out runs with no event within their heartbeat timeout or past their maximum duration',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(detector.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+    return detector;
   }
 
   #observerFunction(handler: string): HandlerFunction {

@@ -3,6 +3,8 @@ import { isCustomEventType, isKnownEventType } from '../contract/event.ts';
 import { toFieldErrors } from '../contract/issues.ts';
 import { friendlyErrorMap } from '../contract/issues.ts';
 import { InvalidRequestError } from '../errors.ts';
+import { ThreadIdSchema } from '../contract/ids.ts';
+import { RunStatusSchema } from '../run/status.ts';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -36,6 +38,18 @@ export const EventPageQuerySchema = z.object({
   types: TypeListSchema.optional(),
 });
 export type EventPageQuery = z.infer<typeof EventPageQuerySchema>;
+
+export const MAX_RUNS_PAGE_SIZE = 100;
+export const DEFAULT_RUNS_PAGE_SIZE = 20;
+
+/** `GET /v1/runs?status=&threadId=&limit=&cursor=` */
+export const RunsQuerySchema = z.object({
+  status: RunStatusSchema.optional(),
+  threadId: ThreadIdSchema.optional(),
+  // At most one BatchGet of summaries per page.
+  limit: wholeNumber(1, MAX_RUNS_PAGE_SIZE).default(DEFAULT_RUNS_PAGE_SIZE),
+  cursor: z.string().min(1).max(2048).optional(),
+});
 
 /** `GET /v1/runs/{runId}/stream?afterSeq=` */
 export const StreamQuerySchema = z.object({ afterSeq: ResumeSeqSchema.default(0) });

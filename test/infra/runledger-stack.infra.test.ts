@@ -30,10 +30,16 @@ describe('events table', () => {
     const local = createTableInput('any');
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: local.KeySchema,
-      AttributeDefinitions: Match.arrayEquals(local.AttributeDefinitions ?? []),
       StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       BillingMode: 'PAY_PER_REQUEST',
     });
+    const [[, table] = []] = resources('AWS::DynamoDB::GlobalTable');
+    const byName = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect([...((table?.Properties.AttributeDefinitions as Array<{ AttributeName: string }> | undefined) ?? [])].sort(byName)).toEqual([...(local.AttributeDefinitions ?? [])].sort(byName));
+    const indexes = (table?.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown; Projection: unknown }> | undefined) ?? [];
+    expect(indexes.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection })).sort(byName)).toEqual(
+      (local.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection })).sort(byName),
+    );
   });
 
   it('is encrypted, point-in-time recoverable, expires items by TTL and is retained', () => {
@@ -49,7 +55,7 @@ describe('events table', () => {
 describe('functions', () => {
   it('run Node 24 on arm64 with X-Ray and their own log group', () => {
     const functions = resources('AWS::Lambda::Function');
-    const expected = HANDLER_NAMES.length + 2 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
+    const expected = HANDLER_NAMES.length + 3 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
     expect(functions).toHaveLength(expected);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
@@ -107,6 +113,12 @@ describe('REST API', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
     });
+  });
+
+  it('times out stale runs every minute, with the deadline index and ingest rights only', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })] });
+    const queries = statementsOf('detect-stale-runs').filter((statement) => JSON.stringify(statement.Condition ?? {}).includes('STALE#'));
+    expect(queries).toEqual([expect.objectContaining({ Action: 'dynamodb:Query', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['STALE#*'] } } })]);
   });
 
   it('streams the SSE route through REST response streaming, with a 15-minute integration and function', () => {
@@ -288,6 +300,7 @@ describe('addObserver', () => {
     // The invoke permission for EventBridge lands beside the rule or the function: either way it exists.
     const permissions = [platform, team].flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } })));
     const builtInFunctions = OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
-    expect(permissions).toHaveLength(builtInFunctions + 1);
+    const staleRunSchedule = 1;
+    expect(permissions).toHaveLength(builtInFunctions + staleRunSchedule + 1);
   });
 });

@@ -126,3 +126,77 @@ describe('GET /v1/stats', () => {
     expect((await request(stack.url, 'GET', '/v1/stats', { key: null })).status).toBe(401);
   });
 });
+
+describe('GET /v1/runs', () => {
+  type RunsPage = { runs: Array<{ runId: string; status: string; threadId: string | null; updatedAt: string }>; nextCursor: string | null };
+  const list = async (query: string, key?: string) => {
+    const answer = await request(stack.url, 'GET', `/v1/runs${query}`, key === undefined ? {} : { key });
+    expect(answer.status, answer.text).toBe(200);
+    return answer.body as RunsPage;
+  };
+  /** Every page of a listing, following nextCursor. */
+  const all = async (query: string) => {
+    const runs: RunsPage['runs'] = [];
+    let page = await list(query);
+    for (;;) {
+      runs.push(...page.runs);
+      if (page.nextCursor === null) return runs;
+      page = await list(`${query}${query === '' ? '?' : '&'}cursor=${encodeURIComponent(page.nextCursor)}`);
+    }
+  };
+
+  it('lists runs most recently updated first, filtered by status and thread, each once across pages', async () => {
+    const threadId = uniqueId('thread');
+    const runIds = Array.from({ length: 9 }, () => uniqueId('run'));
+    for (const [i, runId] of runIds.entries()) {
+      await post(runId, [{ eventId: 's', type: 'run.started', occurredAt: at(1), threadId }]);
+      if (i % 3 === 0) await post(runId, [{ eventId: 'c', type: 'run.completed', occurredAt: at(2) }]);
+    }
+    await post(runIds[1] ?? '', [{ eventId: 'p', type: 'run.progress', occurredAt: at(3), payload: { progress: 0.5 } }]);
+
+    const inThread = await all(`?threadId=${threadId}&limit=4`);
+    // The contract's order: updated-at to the minute, newest first, then runId.
+    const order = (run: RunsPage['runs'][number]) => `${run.updatedAt.slice(0, 16)}#${run.runId}`;
+    expect(inThread.map((run) => run.runId).sort()).toEqual([...runIds].sort());
+    expect(inThread.map(order)).toEqual(inThread.map(order).sort().reverse());
+    expect(inThread.every((run) => run.threadId === threadId)).toBe(true);
+
+    const completed = await all(`?threadId=${threadId}&status=completed&limit=2`);
+    expect(completed.map((run) => run.runId).sort()).toEqual([runIds[0], runIds[3], runIds[6]].sort());
+    expect(completed.every((run) => run.status === 'completed')).toBe(true);
+
+    const running = await all('?status=running&limit=5');
+    expect(running.every((run) => run.status === 'running')).toBe(true);
+    expect(running.map((run) => run.runId)).toEqual(expect.arrayContaining(runIds.filter((_, i) => i % 3 !== 0)));
+
+    const everything = (await all('?limit=7')).map((run) => run.runId);
+    expect(new Set(everything).size).toBe(everything.length);
+    expect(everything).toEqual(expect.arrayContaining(runIds));
+    expect((await list(`?threadId=${threadId}`, GLOBEX_KEY)).runs).toEqual([]);
+  });
+
+  it('answers 400 naming a bad parameter: unknown status, limit 0 or 5000, malformed or foreign cursors', async () => {
+    const threadId = uniqueId('thread');
+    for (let i = 0; i < 3; i++) await post(uniqueId('run'), [{ eventId: 's', type: 'run.started', occurredAt: at(1), threadId }]);
+    const page = await list(`?threadId=${threadId}&limit=1`);
+    const cursor = encodeURIComponent(page.nextCursor ?? '');
+    expect(page.nextCursor).not.toBeNull();
+    expect((await list(`?threadId=${threadId}&limit=1&cursor=${cursor}`)).runs).toHaveLength(1);
+
+    const cases: Array<[string, string, string?]> = [
+      ['?status=exploded', 'status'],
+      ['?limit=0', 'limit'],
+      ['?limit=5000', 'limit'],
+      ['?threadId=bad%20id', 'threadId'],
+      ['?cursor=not-a-cursor', 'cursor'],
+      [`?cursor=${Buffer.from('{"v":1}').toString('base64url')}`, 'cursor'],
+      [`?threadId=${threadId}&limit=1&cursor=${cursor}`, 'cursor', GLOBEX_KEY],
+      [`?threadId=${threadId}&status=running&cursor=${cursor}`, 'cursor'],
+    ];
+    for (const [query, path, key] of cases) {
+      const answer = await request(stack.url, 'GET', `/v1/runs${query}`, key === undefined ? {} : { key });
+      expect(answer.status, query).toBe(400);
+      expect(answer.body).toMatchObject({ error: { code: 'invalid_parameter', details: [expect.objectContaining({ path })] } });
+    }
+  });
+});

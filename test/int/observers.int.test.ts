@@ -37,6 +37,21 @@ describe('built-in observers on the local stack', () => {
     expect(alerts).toEqual([expect.objectContaining({ kind: 'run.failed', tenant: 'acme', title: `run ${runId} failed`, message: 'disk full', seq: 2 })]);
   });
 
+  it('times out a silent run through the normal pipeline: stored, published and alerted once', async () => {
+    const runId = uniqueId('run');
+    await request(stack.url, 'POST', `/v1/runs/${runId}/events`, { body: { eventId: 's', type: 'run.started', occurredAt: at } });
+    const tenMinutesOn = new Date(Date.now() + 10 * 60_000).toISOString();
+    for (let pass = 0; pass < 2; pass++) {
+      const check = await request(stack.url, 'POST', `/local/stale-check?at=${tenMinutesOn}`, { key: null });
+      expect(check.body).toMatchObject({ timedOut: pass === 0 ? expect.any(Number) : 0 });
+    }
+    const run = await request(stack.url, 'GET', `/v1/runs/${runId}`);
+    expect(run.body).toMatchObject({ status: 'timed_out', lastSeq: 2 });
+    await stack.settled();
+    const alerts = readFileSync(join(stack.dataDir, 'alerts.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Alert).filter((alert) => alert.runId === runId);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'run.timed_out', tenant: 'acme', seq: 2 })]);
+  });
+
   it('counts events per tenant and type, as EMF lines and as Prometheus text', async () => {
     const runId = uniqueId('run');
     await request(stack.url, 'POST', `/v1/runs/${runId}/events`, {
