@@ -1,17 +1,23 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { EVENTS_TABLE, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 
 /**
  * A metering proxy in front of DynamoDB Local. The benchmark points the real handlers at it, so
  * nothing in them changes: it asks DynamoDB for ReturnConsumedCapacity on every call and adds up
  * what comes back, and it also computes write units from the items with DynamoDB's own rules
  * (1 unit per started KB per item, twice inside a transaction) in case the server reports none.
+ * Index writes are computed too: DynamoDB Local reports none. A global index costs a write when an
+ * item enters or leaves it and two when its keys move (KEYS_ONLY: other changes cost nothing);
+ * the local task index one per item that has its sort key.
  */
 export type CapacityTotals = {
   reportedWriteUnits: number;
   reportedReadUnits: number;
   computedWriteUnits: number;
+  /** Of computedWriteUnits: the part spent on secondary indexes. */
+  indexWriteUnits: number;
   calls: Record<string, number>;
 };
 
@@ -26,6 +32,8 @@ export class CapacityMeter {
   /** Off: bytes are piped through untouched, so timing runs pay no metering cost. */
   enabled = true;
   #server: Server | undefined;
+  /** The last written index keys of each item, to tell whether a write moved it in an index. */
+  readonly #indexKeys = new Map<string, string[]>();
 
   static async start(target: string): Promise<{ meter: CapacityMeter; endpoint: string }> {
     const targetUrl = new URL(target);
@@ -92,6 +100,26 @@ export class CapacityMeter {
   count(operation: string, input: Record<string, unknown>): void {
     this.totals.calls[operation] = (this.totals.calls[operation] ?? 0) + 1;
     this.totals.computedWriteUnits += computedWriteUnits(operation, input);
+    const indexUnits = writtenItems(operation, input).reduce((sum, item) => sum + this.#indexWriteUnits(item), 0);
+    this.totals.indexWriteUnits += indexUnits;
+    this.totals.computedWriteUnits += indexUnits;
+  }
+
+  #indexWriteUnits(item: Record<string, unknown>): number {
+    const key = JSON.stringify([item.pk, item.sk]);
+    const before = this.#indexKeys.get(key) ?? RUN_INDEXES.map(() => '');
+    const after = RUN_INDEXES.map((index) => {
+      const partition = item[index.partitionKey.name];
+      const sort = item[index.sortKey.name];
+      return partition === undefined || sort === undefined ? '' : JSON.stringify([partition, sort]);
+    });
+    this.#indexKeys.set(key, after);
+    const moves = after.reduce((sum, now, position) => {
+      const was = before[position] ?? '';
+      if (was === now) return sum;
+      return sum + (was !== '' && now !== '' ? 2 : 1);
+    }, 0);
+    return moves + (item[EVENTS_TABLE.taskIndex.sortKey.name] === undefined ? 0 : 1);
   }
 
   record(operation: string, payload: Buffer): void {
@@ -109,7 +137,22 @@ export class CapacityMeter {
 }
 
 function emptyTotals(): CapacityTotals {
-  return { reportedWriteUnits: 0, reportedReadUnits: 0, computedWriteUnits: 0, calls: {} };
+  return { reportedWriteUnits: 0, reportedReadUnits: 0, computedWriteUnits: 0, indexWriteUnits: 0, calls: {} };
+}
+
+/** The whole items a call puts (PutItem, BatchWriteItem, TransactWriteItems). */
+function writtenItems(operation: string, input: Record<string, unknown>): Array<Record<string, unknown>> {
+  const PutSchema = z.object({ Put: z.object({ Item: ItemsSchema }).optional(), PutRequest: z.object({ Item: ItemsSchema }).optional() });
+  switch (operation) {
+    case 'PutItem':
+      return [ItemsSchema.parse(input.Item)];
+    case 'BatchWriteItem':
+      return Object.values(ItemsSchema.parse(input.RequestItems)).flatMap((requests) => z.array(PutSchema).parse(requests).flatMap((request) => (request.PutRequest === undefined ? [] : [request.PutRequest.Item])));
+    case 'TransactWriteItems':
+      return z.array(PutSchema).parse(input.TransactItems).flatMap((action) => (action.Put === undefined ? [] : [action.Put.Item]));
+    default:
+      return [];
+  }
 }
 
 const ItemsSchema = z.record(z.string(), z.unknown());

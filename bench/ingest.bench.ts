@@ -187,7 +187,21 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
   console.log(`  read units for the run summary of the 10,000-event run: ${largeStatus.toFixed(1)}`);
   console.log(`  GET /v1/runs/{runId}:                  ${await latency(() => `/v1/runs/${large}`)}`);
   console.log(`  GET /v1/runs/{runId}/events?limit=100: ${await latency(() => `/v1/runs/${large}/events?afterSeq=${Math.floor(Math.random() * 9900)}&limit=100`)}`);
-  console.log('  GET /v1/runs?status= (runs by status): not built yet');
+
+  // Runs by status: 300 runs in mixed statuses (a third still running), then pages of 20.
+  for (let i = 0; i < 300; i++) {
+    const runId = `list-${i}`;
+    const events = [makeEvent(runId, 0, 1)];
+    if (i % 3 !== 0) events.push({ eventId: 'end', runId, type: i % 3 === 1 ? 'run.completed' : 'run.cancelled', occurredAt: new Date().toISOString(), seq: 2 });
+    await post(runId, events);
+  }
+  meter.enabled = true;
+  const runsPage = await readUnits('/v1/runs?status=running&limit=20');
+  const allPage = await readUnits('/v1/runs?limit=20');
+  meter.enabled = false;
+  console.log(`  read units for a page of 20 runs: by status ${runsPage.toFixed(1)}, any status (six index partitions merged) ${allPage.toFixed(1)}`);
+  console.log(`  GET /v1/runs?status=running&limit=20:  ${await latency(() => '/v1/runs?status=running&limit=20')}`);
+  console.log(`  GET /v1/runs?limit=20:                 ${await latency(() => '/v1/runs?limit=20')}`);
 }
 
 async function main(): Promise<void> {
@@ -257,6 +271,7 @@ async function main(): Promise<void> {
       percentile(pipeline.latencies, 50).toFixed(1),
       percentile(pipeline.latencies, 99).toFixed(1),
       (capacity.computedWriteUnits / sampledEvents).toFixed(2),
+      (capacity.indexWriteUnits / sampledEvents).toFixed(3),
       (capacity.reportedWriteUnits / sampledEvents).toFixed(2),
       (capacity.reportedReadUnits / sampledEvents).toFixed(2),
       (busEntries / sampledEvents).toFixed(2),
@@ -269,7 +284,7 @@ async function main(): Promise<void> {
     ]);
   }
 
-  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'WCU/ev local', 'RCU/event', 'EB entries/ev', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all'];
+  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'of it index', 'WCU/ev local', 'RCU/event', 'EB entries/ev', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
   console.log(`\ningest through the HTTP API vs raw writes of the same items (1 KiB events, ${CLIENTS} clients, one run each)`);
@@ -277,7 +292,8 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(line(row));
   console.log(`
 WCU/event: write units computed from every item written, by DynamoDB's billing rules (1 unit per started KB
-  per item, x2 inside a transaction). WCU/ev local: what DynamoDB Local reported (ReturnConsumedCapacity); it
+  per item, x2 inside a transaction), secondary index writes included ('of it index': the run indexes move
+  when a run starts, ends, or its updated-at minute changes; DynamoDB Local reports none). WCU/ev local: what DynamoDB Local reported (ReturnConsumedCapacity); it
   under-reports transactions (one item's units per call), so the computed column is the one to trust.
 RCU/event: read units DynamoDB Local reported. calls/req: DynamoDB calls per HTTP request.
 EB entries/ev: PutEvents entries the relay sent per stored event (token events go out because the built-in
@@ -291,12 +307,12 @@ targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5
   console.log('\nestimated AWS cost per million events at batch 25 (on-demand list prices, counts measured above):');
   for (const row of priced) {
     const wcu = Number(row[6]);
-    const rcu = Number(row[8]);
+    const rcu = Number(row[9]);
     const requests = 1_000_000 / 25;
     const dynamoCost = (wcu * 1_000_000 * 0.625) / 1e6 + (rcu * 1_000_000 * 0.125) / 1e6;
     const apiCost = (requests * 3.5) / 1e6;
     const lambdaCost = (requests * 0.2) / 1e6;
-    const eventBridgeCost = Number(row[9]) * 1.0;
+    const eventBridgeCost = Number(row[10]) * 1.0;
     console.log(
       `  ${row[1]?.padEnd(9)} DynamoDB $${dynamoCost.toFixed(2)} + API Gateway REST $${apiCost.toFixed(2)} + Lambda requests $${lambdaCost.toFixed(2)} + EventBridge $${eventBridgeCost.toFixed(2)} = $${(dynamoCost + apiCost + lambdaCost + eventBridgeCost).toFixed(2)} (Lambda duration, observers and the archive not included)`,
     );
