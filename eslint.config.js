@@ -26,8 +26,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
-    // The local stack, the benchmark and the tests are command-line programs: printing is their job.
-    files: ['local/**', 'bench/**', 'test/**', 'infra/**', 'cli/**'],
+    // The local stack, the benchmark, the CLI, the example and the tests are command-line programs: printing is their job.
+    files: ['local/**', 'bench/**', 'test/**', 'infra/**', 'cli/**', 'examples/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -10,12 +10,18 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
 
+const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
+
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, url: { type: 'string' }, observer: { type: 'string' } },
+    options: { 'data-dir': { type: 'string' }, url: { type: 'string' }, observer: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
+  if (values.help === true) {
+    print(USAGE);
+    return;
+  }
   const dataDir = values['data-dir'] ?? env.RUNLEDGER_DATA_DIR ?? '.runledger';
   switch (positionals[0]) {
     case 'list': {
@@ -35,7 +41,7 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
       return;
     }
     default:
-      print('usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]');
+      print(USAGE);
   }
 }
 

@@ -1,0 +1,27 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { runCli } from '#cli/run-cli.ts';
+import { ACME_KEY } from './http.ts';
+
+export type CliRun = { code: number; out: string[]; err: string[]; stdout: string };
+
+/** The environment a user of the test stack would have: its URL, acme's key, and no dev key lying around. */
+export function cliEnv(url: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { RUNLEDGER_URL: url, RUNLEDGER_API_KEY: ACME_KEY, RUNLEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'runledger-cli-')), ...overrides };
+}
+
+/** `runledger ...argv` in this process, its output captured line by line. */
+export async function cli(env: NodeJS.ProcessEnv, argv: string[], options: { stdin?: string; signal?: AbortSignal } = {}): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdin = options.stdin;
+  const code = await runCli(argv, env, {
+    out: (line) => out.push(...line.split('\n')),
+    err: (line) => err.push(line),
+    stdin: stdin === undefined ? undefined : Readable.from([stdin]),
+    signal: options.signal,
+  });
+  return { code, out, err, stdout: out.join('\n') };
+}
