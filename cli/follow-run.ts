@@ -39,6 +39,8 @@ export async function* followRun(client: RunledgerClient, runId: string, options
     try {
       const resume = lastSeq === undefined ? {} : attempt === 0 ? { query: { afterSeq: lastSeq } } : { headers: { 'last-event-id': String(lastSeq) } };
       const response = await client.openStream(path, resume.query ?? {}, resume.headers ?? {}, connection.signal);
+      // 204: the run has ended and nothing is left after the seq we resume from.
+      if (response.status === 204) return;
       for await (const message of messages(response, connection, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, (retry) => (delayMs = retry))) {
         const event = StoredEventSchema.parse(JSON.parse(message.data));
         if (lastSeq !== undefined && event.seq <= lastSeq) continue;

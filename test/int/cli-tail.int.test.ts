@@ -40,14 +40,14 @@ describe('runledger tail', () => {
   it('follows a live run, printing each event as it comes, and exits after the terminal event', async () => {
     const runId = uniqueId('tail-live');
     await send(runId, [{ type: 'run.started' }, ...tokens(2)], 1);
-    const out: string[] = [];
-    const tail = cli(cliEnv(stack.url), ['tail', runId]).then((result) => {
-      out.push(...result.out);
-      return result;
-    });
+    const printed: string[] = [];
+    const tail = cli(cliEnv(stack.url), ['tail', runId], { onOut: (line) => printed.push(line) });
+    await waitFor(() => printed.length === 3, 'tail to print what the run holds so far');
     await send(runId, [{ type: 'run.progress', payload: { progress: 0.5, message: 'halfway' } }, ...tokens(2)], 4);
+    await waitFor(() => printed.length === 6, 'tail to print the new events');
     await send(runId, [{ type: 'run.completed', payload: { result: { ok: true } } }], 7);
     const result = await tail;
+    const out = result.out;
     expect(result.code).toBe(0);
     expect(result.err).toEqual([]);
     // A line: seq, occurredAt, type, detail.
@@ -63,12 +63,14 @@ describe('runledger tail', () => {
     expect(out[3]).toMatch(/50%\s+halfway$/);
   });
 
-  it('starts after --after and prints JSON Lines with --json', async () => {
+  it('starts after --after, prints JSON Lines with --json, and has nothing to follow after the terminal event', async () => {
     const runId = uniqueId('tail-after');
     await send(runId, [{ type: 'run.started' }, ...tokens(4), { type: 'run.failed', payload: { error: { message: 'boom' } } }], 1);
     const result = await cli(cliEnv(stack.url), ['tail', runId, '--after', '3', '--json']);
     expect(result.code).toBe(0);
     expect(seqsOf(result.out)).toEqual([4, 5, 6]);
+    const ended = await cli(cliEnv(stack.url), ['tail', runId, '--after', '6']);
+    expect(ended).toMatchObject({ code: 0, out: [], err: [] });
   });
 
   it('resumes after a cut connection with Last-Event-ID, printing every event exactly once', async () => {

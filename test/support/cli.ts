@@ -13,12 +13,16 @@ export function cliEnv(url: string, overrides: Record<string, string> = {}): Nod
 }
 
 /** `runledger ...argv` in this process, its output captured line by line. */
-export async function cli(env: NodeJS.ProcessEnv, argv: string[], options: { stdin?: string; signal?: AbortSignal } = {}): Promise<CliRun> {
+/** `onOut` sees each line as it is printed, for commands that run a while (`tail`). */
+export async function cli(env: NodeJS.ProcessEnv, argv: string[], options: { stdin?: string; signal?: AbortSignal; onOut?: (line: string) => void } = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const stdin = options.stdin;
   const code = await runCli(argv, env, {
-    out: (line) => out.push(...line.split('\n')),
+    out: (line) => {
+      out.push(...line.split('\n'));
+      options.onOut?.(line);
+    },
     err: (line) => err.push(line),
     stdin: stdin === undefined ? undefined : Readable.from([stdin]),
     signal: options.signal,
