@@ -25,16 +25,20 @@ export const devCommand = defineCommand({
     child.stderr.setEncoding('utf8').on('data', (text: string) => forwardLines(text, io.err));
     const stop = () => child.kill('SIGINT');
     io.signal?.addEventListener('abort', stop, { once: true });
-    // Ctrl-C reaches the stack too (same process group): let it stop DynamoDB Local and exit, then exit with it.
-    const waitForStack = () => undefined;
-    process.on('SIGINT', waitForStack);
+    // Ctrl-C or a kill asks the stack to stop (it stops DynamoDB Local; a second ask is harmless), and
+    // this process exits with it rather than leaving it behind.
+    const forwardInt = () => child.kill('SIGINT');
+    const forwardTerm = () => child.kill('SIGTERM');
+    process.on('SIGINT', forwardInt);
+    process.on('SIGTERM', forwardTerm);
     try {
       return await new Promise<number>((resolve, reject) => {
         child.once('error', reject);
         child.once('exit', (exitCode, signal) => resolve(exitCode ?? 128 + (signal === null ? 0 : constants.signals[signal])));
       });
     } finally {
-      process.off('SIGINT', waitForStack);
+      process.off('SIGINT', forwardInt);
+      process.off('SIGTERM', forwardTerm);
       io.signal?.removeEventListener('abort', stop);
     }
   },

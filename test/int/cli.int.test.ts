@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { COMMANDS } from '#cli/run-cli.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import { cli, cliEnv } from '#test/support/cli.ts';
@@ -230,6 +230,27 @@ describe('runledger --help', () => {
       expect(help.out[0], command.name).toMatch(/^usage: /);
     }
     expect((await cli(env, ['help', 'tail'])).out[0]).toMatch(/^usage: runledger tail/);
+  });
+});
+
+describe('runledger dev', () => {
+  it('starts the local stack as npm start does, and stops it when asked', async () => {
+    const stop = new AbortController();
+    let url: string | undefined;
+    const dev = cli(
+      { ...process.env, PORT: '0', RUNLEDGER_DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'), RUNLEDGER_TABLE_NAME: uniqueId('cli-dev'), RUNLEDGER_API_KEYS: 'acme:dev-test-key-0123456789', RUNLEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'runledger-dev-')) },
+      ['dev'],
+      { signal: stop.signal, onOut: (line) => (url ??= /runledger listening on (\S+)/.exec(line)?.[1]) },
+    );
+    const deadline = Date.now() + 30_000;
+    while (url === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const answered = await cli(cliEnv(url ?? ''), ['stats', '--key', 'dev-test-key-0123456789', '--json']);
+    expect(answered.code).toBe(0);
+    stop.abort();
+    const result = await dev;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('stopping runledger');
   });
 });
 
