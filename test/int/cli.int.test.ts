@@ -160,24 +160,36 @@ function statsOf(run: { code: number; stdout: string }): { running: number; comp
 }
 
 describe('runledger runs', () => {
-  it('lists runs most recently updated first, by status and by thread, over pages', async () => {
+  it('lists runs by thread and by status, and continues a listing with --cursor', async () => {
     const threadId = uniqueId('cli-thread');
     const first = await finishedRun(3, threadId);
     const second = await finishedRun(3, threadId);
     const running = uniqueId('cli-running');
     expect((await cli(env, ['send', '--run', running, '--thread', threadId, '--type', 'run.started'])).code).toBe(0);
+    const runIdsOf = (run: { stdout: string }) => (JSON.parse(run.stdout) as { runs: { runId: string }[] }).runs.map((one) => one.runId);
 
+    // Most recently updated first, to the minute: runs written within one minute come in no set order.
     const byThread = await cli(env, ['runs', '--thread', threadId, '--json']);
     expect(byThread.code).toBe(0);
-    expect((JSON.parse(byThread.stdout) as { runs: { runId: string }[] }).runs.map((run) => run.runId)).toEqual([running, second, first]);
+    expect(runIdsOf(byThread).sort()).toEqual([first, second, running].sort());
+    expect(JSON.parse(byThread.stdout)).toMatchObject({ nextCursor: null });
 
     const completed = await cli(env, ['runs', '--thread', threadId, '--status', 'completed', '--json']);
-    expect((JSON.parse(completed.stdout) as { runs: { runId: string }[] }).runs.map((run) => run.runId)).toEqual([second, first]);
+    expect(runIdsOf(completed).sort()).toEqual([first, second].sort());
+    const allRunning = await cli(env, ['runs', '--status', 'running', '--limit', '100', '--json']);
+    expect(runIdsOf(allRunning)).toContain(running);
+    expect(runIdsOf(allRunning)).not.toContain(first);
 
-    const paged = await cli(env, ['runs', '--thread', threadId, '--limit', '2']);
-    expect(paged.out[0]).toMatch(/^RUN\s+STATUS\s+THREAD/);
-    expect(paged.out.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([running, second]);
-    expect(paged.err).toEqual([expect.stringMatching(/^more runs: add --cursor \S+$/)]);
+    const firstPage = await cli(env, ['runs', '--thread', threadId, '--limit', '2']);
+    expect(firstPage.code).toBe(0);
+    expect(firstPage.out[0]).toMatch(/^RUN\s+STATUS\s+THREAD\s+EVENTS\s+DURATION\s+UPDATED$/);
+    expect(firstPage.out).toHaveLength(3);
+    const cursor = /^more runs: add --cursor (\S+)$/.exec(firstPage.err[0] ?? '')?.[1] ?? '';
+    expect(cursor).not.toBe('');
+    const rest = await cli(env, ['runs', '--thread', threadId, '--limit', '2', '--cursor', cursor, '--json']);
+    expect(rest.code).toBe(0);
+    const listed = [...firstPage.out.slice(1).map((line) => line.split(/\s+/)[0]), ...runIdsOf(rest)];
+    expect(listed.sort()).toEqual([first, second, running].sort());
   });
 });
 
