@@ -5,7 +5,8 @@ import { ApiError, UnreachableError, segment, type RunledgerClient } from './api
 
 /** The server sends `: heartbeat` every 15 s; three missed in a row means the connection is dead. */
 const IDLE_TIMEOUT_MS = 45_000;
-const FIRST_RETRY_MS = 250;
+/** Wait before reconnecting, until the server says otherwise (`retry:`); doubled after each failure in a row. */
+const DEFAULT_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 /** Connection attempts in a row that may fail (refused, 5xx, cut before any event) before giving up. */
 const MAX_FAILED_ATTEMPTS = 8;
@@ -27,7 +28,7 @@ export type FollowOptions = {
 export async function* followRun(client: RunledgerClient, runId: string, options: FollowOptions = {}): AsyncGenerator<StoredEventView> {
   const path = `/v1/runs/${segment(runId)}/stream`;
   let lastSeq = options.afterSeq;
-  let delayMs = FIRST_RETRY_MS;
+  let retryMs = DEFAULT_RETRY_MS;
   let failedAttempts = 0;
   for (let attempt = 0; ; attempt += 1) {
     if (isAborted(options.signal)) return;
@@ -35,13 +36,13 @@ export async function* followRun(client: RunledgerClient, runId: string, options
     const stop = () => connection.abort();
     options.signal?.addEventListener('abort', stop, { once: true });
     let received = 0;
-    let reason = 'the stream ended';
+    let failure: string | undefined;
     try {
       const resume = lastSeq === undefined ? {} : attempt === 0 ? { query: { afterSeq: lastSeq } } : { headers: { 'last-event-id': String(lastSeq) } };
       const response = await client.openStream(path, resume.query ?? {}, resume.headers ?? {}, connection.signal);
       // 204: the run has ended and nothing is left after the seq we resume from.
       if (response.status === 204) return;
-      for await (const message of messages(response, connection, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, (retry) => (delayMs = retry))) {
+      for await (const message of messages(response, connection, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, (retry) => (retryMs = retry))) {
         const event = StoredEventSchema.parse(JSON.parse(message.data));
         if (lastSeq !== undefined && event.seq <= lastSeq) continue;
         lastSeq = event.seq;
@@ -54,16 +55,16 @@ export async function* followRun(client: RunledgerClient, runId: string, options
     } catch (error: unknown) {
       if (isAborted(options.signal)) return;
       if (!isTransient(error)) throw error;
-      reason = error instanceof Error ? error.message : String(error);
+      failure = error instanceof Error ? error.message : String(error);
     } finally {
       options.signal?.removeEventListener('abort', stop);
       connection.abort();
     }
-    failedAttempts = received > 0 ? 0 : failedAttempts + 1;
-    if (failedAttempts >= MAX_FAILED_ATTEMPTS) throw new UnreachableError(`gave up following run ${runId} after ${failedAttempts} failed connections: ${reason}`);
-    options.onReconnect?.(lastSeq, reason);
-    await pause(received > 0 ? FIRST_RETRY_MS : delayMs, options.signal);
-    delayMs = received > 0 ? FIRST_RETRY_MS : Math.min(MAX_RETRY_MS, delayMs * 2);
+    // A stream the server closed cleanly (its time limit) is no failure, however quiet the run is.
+    failedAttempts = failure === undefined || received > 0 ? 0 : failedAttempts + 1;
+    if (failedAttempts >= MAX_FAILED_ATTEMPTS) throw new UnreachableError(`gave up following run ${runId} after ${failedAttempts} failed connections: ${failure ?? ''}`);
+    options.onReconnect?.(lastSeq, failure ?? 'the server closed the stream');
+    await pause(Math.min(MAX_RETRY_MS, retryMs * 2 ** Math.max(0, failedAttempts - 1)), options.signal);
   }
 }
 

@@ -22,7 +22,7 @@ export const tailCommand = defineCommand({
     const events = followRun(clientFor(env, values), runId, {
       afterSeq: wholeNumber('after', values.after, 0),
       signal: io.signal,
-      onReconnect: (afterSeq, reason) => io.err(`connection lost (${reason}); resuming after seq ${afterSeq ?? 0}`),
+      onReconnect: (afterSeq, reason) => io.err(`reconnecting after seq ${afterSeq ?? 0} (${reason})`),
     });
     for await (const event of events) io.out(values.json === true ? JSON.stringify(event) : formatEventLine(event));
     return EXIT_OK;

@@ -85,7 +85,7 @@ describe('runledger tail', () => {
       expect(result.code).toBe(0);
       expect(seqsOf(result.out)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(proxy.streamRequests.slice(0, 2)).toEqual([undefined, '3']);
-      expect(result.err).toEqual([expect.stringMatching(/^connection lost \(.*\); resuming after seq 3$/)]);
+      expect(result.err).toEqual([expect.stringMatching(/^reconnecting after seq 3 \(.+\)$/)]);
     } finally {
       await proxy.close();
     }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { COMMANDS } from '#cli/run-cli.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
-import { cli, cliEnv } from '#test/support/cli.ts';
+import { cli, cliEnv, runProgram, type ProgramRun } from '#test/support/cli.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { GLOBEX_KEY, startTestStack } from '#test/support/http.ts';
 
@@ -284,17 +283,8 @@ describe('the runledger bin', () => {
   });
 });
 
-function runBin(argv: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/runledger.ts', ...argv], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+function runBin(argv: string[], stdin?: string): Promise<ProgramRun> {
+  return runProgram('cli/runledger.ts', argv, env, stdin);
 }
 
 /** A port nothing listens on: bound once, then released. */

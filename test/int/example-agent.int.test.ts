@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalStack } from '#local/stack.ts';
+import { runProgram, type ProgramRun } from '#test/support/cli.ts';
 import { ACME_KEY, request, startTestStack } from '#test/support/http.ts';
 
 let stack: RunningLocalStack;
@@ -13,20 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-function runExample(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // The data dir is empty so that no dev key from a local `npm start` is picked up.
-    const child = spawn(process.execPath, ['examples/agent.ts'], {
-      env: { ...process.env, RUNLEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'runledger-example-')), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runExample(env: Record<string, string>): Promise<ProgramRun> {
+  // The data dir is empty so that no dev key from a local `npm start` is picked up.
+  return runProgram('examples/agent.ts', [], { RUNLEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'runledger-example-')), ...env });
 }
 
 describe('npm run example', () => {

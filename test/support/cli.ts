@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,4 +29,20 @@ export async function cli(env: NodeJS.ProcessEnv, argv: string[], options: { std
     signal: options.signal,
   });
   return { code, out, err, stdout: out.join('\n') };
+}
+
+export type ProgramRun = { code: number | null; stdout: string; stderr: string };
+
+/** A project script (`cli/runledger.ts`, `examples/agent.ts`) as its own process, with this test's Node. */
+export function runProgram(script: string, argv: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<ProgramRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...argv], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
 }
