@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `runledger` command (package.json "bin"). Node runs this TypeScript file as it is (type
- * stripping), so the `node` on PATH must be Node 24 or later; `npm run runledger -- <command>`
- * uses the project's own Node 24 whatever the system has.
+ * The `runledger` command (package.json "bin", e.g. after `npm link`). Node runs this TypeScript
+ * file as it is (type stripping), so the `node` on PATH must be Node 24 or later, and the file must
+ * not sit inside node_modules (Node strips no types there); `npm run runledger -- <command>` uses
+ * the project's own Node 24 whatever the system has.
  */
 import { runCli } from './run-cli.ts';
 
