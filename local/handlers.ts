@@ -16,6 +16,7 @@ export const ROUTE_HANDLERS: Record<HandlerName, () => Promise<{ handler: ProxyH
   'get-task': () => import('#functions/get-task/handler.ts'),
   'get-stats': () => import('#functions/get-stats/handler.ts'),
   health: () => import('#functions/health/handler.ts'),
+  'get-openapi': () => import('#functions/get-openapi/handler.ts'),
 };
 
 export const loadRelay = (): Promise<{ handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> }> => import('#functions/relay/handler.ts');

@@ -28,9 +28,9 @@ const TypeListSchema = z
 
 /** `GET /v1/runs/{runId}/events?afterSeq=&limit=&types=` */
 export const EventPageQuerySchema = z.object({
-  afterSeq: wholeNumber(0, 9_999_999_999).default(0),
-  limit: wholeNumber(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  types: TypeListSchema.optional(),
+  afterSeq: wholeNumber(0, 9_999_999_999).default(0).describe('Only events after this seq (0, the default: from the start).'),
+  limit: wholeNumber(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).describe(`Events per page, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`),
+  types: TypeListSchema.optional().describe('Comma-separated event types to keep (custom:* for every custom type).'),
 });
 export type EventPageQuery = z.infer<typeof EventPageQuerySchema>;
 
