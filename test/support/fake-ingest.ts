@@ -1,3 +1,4 @@
+import { RunReporter, type DeliveryProblem, type RunReporterOptions } from '#client/index.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
 
 export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'network-error';
@@ -29,4 +30,26 @@ export function fakeIngest(script: ScriptStep[] = []): FakeIngest {
     return new Response(answer.body === undefined ? '' : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers ?? {} });
   };
   return { fetch, requests };
+}
+
+/** A RunReporter on a fake ingest, recording its error callback and its backoff waits. */
+export function testReporter(options: Partial<RunReporterOptions> & { script?: ScriptStep[] } = {}) {
+  const { script, ...overrides } = options;
+  const ingest = fakeIngest(script);
+  const problems: DeliveryProblem[] = [];
+  const sleeps: number[] = [];
+  const reporter = new RunReporter({
+    baseUrl: 'http://runledger.test/',
+    apiKey: 'k',
+    runId: 'run-1',
+    fetch: ingest.fetch,
+    flushIntervalMs: 60_000,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    onError: (problem) => problems.push(problem),
+    ...overrides,
+  });
+  return { reporter, ingest, problems, sleeps };
 }

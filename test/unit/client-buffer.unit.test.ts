@@ -1,30 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { RunReporter, reportingListener, reportingStatusCallback, type DeliveryProblem } from '#client/index.ts';
+import { reportingListener, reportingStatusCallback } from '#client/index.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
-import { acceptAll, fakeIngest, type ScriptStep } from '#test/support/fake-ingest.ts';
-
-function reporterWith(options: { script?: ScriptStep[]; maxBufferedEvents?: number; maxBatchSize?: number; flushIntervalMs?: number; concurrency?: number } = {}) {
-  const ingest = fakeIngest(options.script);
-  const problems: DeliveryProblem[] = [];
-  const reporter = new RunReporter({
-    baseUrl: 'http://runledger.test',
-    apiKey: 'k',
-    runId: 'run-1',
-    fetch: ingest.fetch,
-    flushIntervalMs: options.flushIntervalMs ?? 60_000,
-    ...(options.maxBufferedEvents === undefined ? {} : { maxBufferedEvents: options.maxBufferedEvents }),
-    ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    onError: (problem) => problems.push(problem),
-  });
-  return { reporter, ingest, problems };
-}
+import { acceptAll, testReporter } from '#test/support/fake-ingest.ts';
 
 const seqsAndTypes = (events: readonly RunEvent[]) => events.map((event) => [event.seq, event.type]);
 
 describe('the bounded buffer (policy reject-new)', () => {
   it('refuses new events when full, reports each to the error callback without a seq, and still takes the run\'s end', async () => {
-    const { reporter, ingest, problems } = reporterWith({ maxBufferedEvents: 3 });
+    const { reporter, ingest, problems } = testReporter({ maxBufferedEvents: 3 });
     const buffered = [reporter.started(), reporter.progress(0.1), reporter.token('a'), reporter.token('b'), reporter.checkpoint('c'), reporter.completed()];
     expect(buffered).toEqual([true, true, true, false, false, true]);
     expect(problems.map(({ reason, event }) => [reason, event.type, event.seq])).toEqual([
@@ -49,7 +32,7 @@ describe('the bounded buffer (policy reject-new)', () => {
   it('counts events in flight: room comes back once the server answers', async () => {
     let answer: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (answer = resolve));
-    const { reporter, ingest } = reporterWith({
+    const { reporter, ingest } = testReporter({
       maxBufferedEvents: 2,
       maxBatchSize: 2,
       script: [
@@ -73,7 +56,7 @@ describe('the bounded buffer (policy reject-new)', () => {
 
 describe('batching', () => {
   it('sends a batch as soon as it is full, and the rest after the flush interval', async () => {
-    const { reporter, ingest } = reporterWith({ maxBatchSize: 3, flushIntervalMs: 10, concurrency: 1 });
+    const { reporter, ingest } = testReporter({ maxBatchSize: 3, flushIntervalMs: 10, concurrency: 1 });
     for (let index = 0; index < 7; index++) reporter.token(`t${index}`);
     expect(ingest.requests.map((events) => events.length)).toEqual([3]);
     // Nothing else asks for a send: the interval timer does.
@@ -85,7 +68,7 @@ describe('batching', () => {
 
 describe('listener-style adapters', () => {
   it('turn before/status/after-execute and create/poll phase hooks into run and task events', async () => {
-    const { reporter, ingest } = reporterWith();
+    const { reporter, ingest } = testReporter();
     let clock = 1_000;
     const listener = reportingListener(reporter, { now: () => clock });
     listener.onBeforeExecute();
@@ -106,7 +89,7 @@ describe('listener-style adapters', () => {
   });
 
   it('turn StatusTracker item statuses into task events', async () => {
-    const { reporter, ingest } = reporterWith();
+    const { reporter, ingest } = testReporter();
     const onStatus = reportingStatusCallback(reporter);
     onStatus('item-1', 'queued');
     onStatus('item-1', 'in_progress', { attempt: 1 });
@@ -119,5 +102,20 @@ describe('listener-style adapters', () => {
       ['task.retrying', 'item-1'],
       ['task.completed', 'item-1'],
     ]);
+  });
+});
+
+describe('automatic heartbeat', () => {
+  it('beats from started() until the run ends, then stops', async () => {
+    const { reporter, ingest } = testReporter({ heartbeatIntervalMs: 5, flushIntervalMs: 1 });
+    reporter.started();
+    await vi.waitFor(() => expect(ingest.requests.flat().filter((event) => event.type === 'run.heartbeat').length).toBeGreaterThanOrEqual(2));
+    reporter.completed();
+    await reporter.flush();
+    const sentAtEnd = ingest.requests.flat().length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ingest.requests.flat().length).toBe(sentAtEnd);
+    expect(ingest.requests.flat().at(-1)?.type).toBe('run.completed');
+    await reporter.close();
   });
 });

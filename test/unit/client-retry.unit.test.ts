@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAnswer } from '#client/answer.ts';
 import { fullJitterDelay, parseRetryAfter, retryDelay } from '#client/backoff.ts';
-import { RunReporter, type DeliveryProblem } from '#client/index.ts';
-import { acceptAll, fakeIngest, type ScriptStep } from '#test/support/fake-ingest.ts';
+import { acceptAll, testReporter, type ScriptStep } from '#test/support/fake-ingest.ts';
 
 const POLICY = { baseDelayMs: 100, maxDelayMs: 1000 };
 const NOW = Date.parse('2026-11-23T10:00:00Z');
@@ -52,25 +51,7 @@ describe('reading an ingest answer', () => {
 });
 
 describe('RunReporter delivery', () => {
-  function reporterWith(script: ScriptStep[]) {
-    const ingest = fakeIngest(script);
-    const sleeps: number[] = [];
-    const problems: DeliveryProblem[] = [];
-    const reporter = new RunReporter({
-      baseUrl: 'http://runledger.test/',
-      apiKey: 'k',
-      runId: 'run-1',
-      fetch: ingest.fetch,
-      sleep: (ms) => {
-        sleeps.push(ms);
-        return Promise.resolve();
-      },
-      random: () => 0.5,
-      backoff: POLICY,
-      onError: (problem) => problems.push(problem),
-    });
-    return { reporter, ingest, sleeps, problems };
-  }
+  const reporterWith = (script: ScriptStep[]) => testReporter({ script, random: () => 0.5, backoff: POLICY });
 
   it('never retries a 400: one request, and each event reported as refused with the server\'s error', async () => {
     const { reporter, ingest, sleeps, problems } = reporterWith([{ status: 400, body: { error: { code: 'invalid_request', message: 'bad shape' } } }]);
