@@ -21,6 +21,8 @@ export type ResponseDoc = {
   /** One component, or several when the answer is one of them (`oneOf`). */
   readonly schema: ComponentName | readonly ComponentName[];
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: Readonly<Record<string, unknown>> }>>;
+  /** Server-Sent Events (`text/event-stream`) whose `data:` lines each hold one `schema`, instead of one JSON body. */
+  readonly stream?: boolean;
 };
 
 export type RouteDoc = {
@@ -30,6 +32,8 @@ export type RouteDoc = {
   readonly tag: 'ingest' | 'query' | 'meta';
   /** The zod object the handler parses `queryStringParameters` with; each field becomes a parameter. */
   readonly query?: z.ZodObject;
+  /** Request headers the route reads besides Authorization (e.g. `Last-Event-ID`). */
+  readonly requestHeaders?: Readonly<Record<string, { readonly schema: z.ZodType; readonly description: string }>>;
   readonly body?: { readonly schema: ComponentName; readonly description: string; readonly examples: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>> };
   readonly responses: Readonly<Record<number, ResponseDoc>>;
 };

@@ -100,11 +100,16 @@ function operationOf(route: Route, doc: RouteDoc): JsonObject {
 }
 
 function responseOf(response: ResponseDoc): JsonObject {
-  const schema = typeof response.schema === 'string' ? SCHEMA_REF(response.schema) : { oneOf: response.schema.map(SCHEMA_REF) };
+  const names = typeof response.schema === 'string' ? [response.schema] : response.schema;
+  const schema = names.length === 1 && names[0] !== undefined ? SCHEMA_REF(names[0]) : { oneOf: names.map(SCHEMA_REF) };
+  // OpenAPI 3.1 cannot type the events of a stream; the description names their schema.
+  const content = response.stream
+    ? { 'text/event-stream': { schema: { type: 'string', description: `Server-Sent Events; each \`data:\` is one ${names.join(' or ')} as JSON.` } } }
+    : { 'application/json': { schema } };
   return {
     description: response.description,
     ...(response.headers === undefined ? {} : { headers: response.headers }),
-    content: { 'application/json': { schema } },
+    content,
   };
 }
 
@@ -123,7 +128,14 @@ function parametersOf(route: Route, doc: RouteDoc): JsonObject[] {
     ...(schema.description === undefined ? {} : { description: schema.description }),
     schema: inlineSchema(schema),
   }));
-  return [...path, ...query];
+  const headers = Object.entries(doc.requestHeaders ?? {}).map(([name, header]) => ({
+    name,
+    in: 'header',
+    required: !header.schema.safeParse(undefined).success,
+    description: header.description,
+    schema: inlineSchema(header.schema),
+  }));
+  return [...path, ...query, ...headers];
 }
 
 /** A parameter's schema as sent (query values are strings): the input side of the zod schema. */

@@ -64,16 +64,19 @@ export async function startFaultProxy(options: { target: string; seed: number; r
     for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const body = Buffer.concat(chunks);
     counts.requests += 1;
-    if (random() < rates.delay) {
-      counts.delay += 1;
-      await sleep(Math.floor(random() * options.maxDelayMs));
-    }
+    // Every draw for this request is made now, before any await: the nth request gets the nth
+    // outcome of the seeded sequence whatever the timing, so a seed replays the same faults.
+    const delayMs = random() < rates.delay ? Math.floor(random() * options.maxDelayMs) : 0;
     let draw = random();
     const pick = (rate: number) => {
       const hit = draw < rate;
       draw -= rate;
       return hit;
     };
+    if (delayMs > 0) {
+      counts.delay += 1;
+      await sleep(delayMs);
+    }
     if (pick(rates.dropBeforeForward)) {
       counts.dropBeforeForward += 1;
       request.socket.destroy();
