@@ -9,7 +9,7 @@ const SCHEMA_REF = (name: ComponentName) => ({ $ref: `#/components/schemas/${nam
 const BEARER = 'bearerApiKey';
 
 /** Answers any route can give, from API Gateway or the function: listed once here. */
-function commonResponses(route: Route): Record<number, ResponseDoc> {
+function commonResponses(route: RouteShape): Record<number, ResponseDoc> {
   const unauthorized: Record<number, ResponseDoc> = { 401: { description: 'No `Authorization: Bearer <api key>` header, or an unknown or revoked key.', schema: 'Error' } };
   return {
     ...(route.auth ? unauthorized : {}),
@@ -73,7 +73,11 @@ function routeKey(route: Route): RouteKey {
   return `${route.method} ${route.path}` as RouteKey;
 }
 
-function operationOf(route: Route, doc: RouteDoc): JsonObject {
+/** What the document needs of a route: its path, for the path parameters, and whether it takes a key. */
+type RouteShape = Pick<Route, 'auth'> & { readonly path: string };
+
+/** One route's operation object. Exported so a route's entry can be checked before the route exists. */
+export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {
   const responses = { ...doc.responses, ...commonResponses(route) };
   return {
     operationId: doc.operationId,
@@ -113,10 +117,11 @@ function responseOf(response: ResponseDoc): JsonObject {
   };
 }
 
-function parametersOf(route: Route, doc: RouteDoc): JsonObject[] {
+function parametersOf(route: RouteShape, doc: RouteDoc): JsonObject[] {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
   const path = names.map((name) => {
-    const parameter = PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS];
+    const parameter = Object.hasOwn(PATH_PARAMETERS, name) ? PATH_PARAMETERS[name as keyof typeof PATH_PARAMETERS] : undefined;
+    if (parameter === undefined) throw new Error(`path parameter {${name}} of ${route.path} has no entry in PATH_PARAMETERS (functions/route-docs.ts)`);
     return { name, in: 'path', required: true, description: parameter.description, schema: inlineSchema(parameter.schema) };
   });
   const shape: Record<string, z.ZodType> = doc.query?.shape ?? {};

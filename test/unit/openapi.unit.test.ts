@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, renderOpenApiDocument } from '#functions/openapi/build-openapi.ts';
+import { z } from 'zod';
+import { buildOpenApiDocument, operationOf, renderOpenApiDocument } from '#functions/openapi/build-openapi.ts';
 import { COMPONENT_SCHEMAS } from '#functions/openapi/components.ts';
 import { ROUTE_DOCS } from '#functions/route-docs.ts';
 import { ROUTES } from '#functions/routes.ts';
@@ -62,5 +63,28 @@ describe('the OpenAPI document', () => {
     expect(responses[404]?.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } });
     expect(responses[401]).toBeDefined();
     expect(Object.keys(responses[429]?.headers ?? {})).toEqual(['Retry-After']);
+  });
+});
+
+describe('a route entry for a streaming route', () => {
+  it('documents SSE answers and request headers such as Last-Event-ID, and stays valid OpenAPI 3.1', async () => {
+    const stream = operationOf(
+      { path: '/v1/runs/{runId}/stream', auth: true },
+      {
+        operationId: 'streamRunEvents',
+        summary: 'Follow a run',
+        tag: 'query',
+        requestHeaders: { 'Last-Event-ID': { schema: z.string().regex(/^\d+$/).optional(), description: 'Resume after this seq.' } },
+        responses: { 200: { description: 'The run\'s events as they are stored.', schema: 'StoredEvent', stream: true } },
+      },
+    );
+    expect(stream.parameters).toContainEqual({ name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this seq.', schema: { type: 'string', pattern: '^\\d+$' } });
+    expect(Object.keys((stream.responses as Record<string, { content: object }>)[200]?.content ?? {})).toEqual(['text/event-stream']);
+    const withStream = { ...document, paths: { ...(document.paths as object), '/v1/runs/{runId}/stream': { get: stream } } };
+    expect((await new Validator().validate(withStream)).valid).toBe(true);
+  });
+
+  it('refuses a path parameter nobody described', () => {
+    expect(() => operationOf({ path: '/v1/things/{thingId}', auth: true }, { operationId: 'x', summary: 'x', tag: 'query', responses: {} })).toThrow(/thingId.*PATH_PARAMETERS/);
   });
 });
