@@ -41,7 +41,7 @@ describe('RunReporter through a faulty network', () => {
       runId,
       fetch: countingFetch,
       maxBatchSize: 25,
-      concurrency: 4,
+      concurrency: 2,
       flushIntervalMs: 20,
       maxAttempts: 30,
       backoff: { baseDelayMs: 20, maxDelayMs: 250 },
@@ -68,7 +68,7 @@ describe('RunReporter through a faulty network', () => {
     expected.push(['run.completed', { result: { events: 1000 }, usage: { outputTokens: 998 } }]);
 
     const report = await reporter.close({ deadlineMs: 120_000 });
-    console.log(`client: ${requests} HTTP requests for 1000 events (batches of 25, 4 in flight); proxy faults: ${JSON.stringify(proxy.counts)}`);
+    console.log(`client: ${requests} HTTP requests for 1000 events (batches of 25, 2 in flight); proxy faults: ${JSON.stringify(proxy.counts)}`);
     expect(problems).toEqual([]);
     expect(report).toEqual({ sent: 1000, unsent: [] });
     expect(reporter.stats.requests).toBe(requests);
