@@ -13,6 +13,8 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/runs/{runId}/stream', handler: 'stream-run', auth: true, streaming: true },
   { method: 'GET', path: '/v1/stats', handler: 'get-stats', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
+  // The public contract document: no tenant data in it, and tools (Swagger UI, code generators) fetch it without a key.
+  { method: 'GET', path: '/v1/openapi.json', handler: 'get-openapi', auth: false },
 ] as const;
 
 /** What each handler may do with the events table: infra grants exactly this. */
@@ -26,6 +28,7 @@ export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reade
   'get-stats': 'run-reader',
   'stream-run': 'run-reader',
   health: 'none',
+  'get-openapi': 'none',
 };
 
 export type Route = (typeof ROUTES)[number];

@@ -19,6 +19,7 @@ export const ROUTE_HANDLERS: Record<BufferedHandlerName, () => Promise<{ handler
   'get-task': () => import('#functions/get-task/handler.ts'),
   'get-stats': () => import('#functions/get-stats/handler.ts'),
   health: () => import('#functions/health/handler.ts'),
+  'get-openapi': () => import('#functions/get-openapi/handler.ts'),
 };
 
 export type StreamServer = (event: StreamEvent, sink: ResponseSink) => Promise<void>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { TaskIdSchema } from '#shared/contract/payloads.ts';
 import { InvalidRequestError, TaskNotFoundError } from '#shared/errors.ts';
 import { toTaskViews } from '#shared/run/task-view.ts';
 import { EventPageQuerySchema, parseQuery } from '#shared/query/query-params.ts';
@@ -8,7 +8,6 @@ import { runOf } from '../http/run-route.ts';
 import { getRoot } from '../runtime/root.ts';
 
 const { eventStore, logger, tracer } = getRoot();
-const TaskIdSchema = z.string().min(1).max(256);
 
 /** `GET /v1/runs/{runId}/tasks/{taskId}?afterSeq=&limit=`: one task and its events in order (AntFlow's get_history). */
 export const handler = httpHandler({ logger, tracer }, async (event) => {

@@ -46,7 +46,7 @@ const errorTemplate = (code: string, message: string) => ({
 
 /**
  * The REST API, built from the same route table the local gateway serves (functions/routes.ts):
- * bearer-key authorizer (cached) on every route but health, body-shape validation at the door,
+ * bearer-key authorizer (cached) on every route but health and the OpenAPI document, body-shape validation at the door,
  * stage throttling, JSON access logs, X-Ray, CORS, and error answers in the contract's shape.
  */
 export class RunLedgerApi extends Construct {
@@ -121,7 +121,10 @@ export class RunLedgerApi extends Construct {
       'AwsSolutions-COG4',
       'Callers are agents and job runners, not people: they hold bearer API keys checked by the Lambda TOKEN authorizer (per tenant, hashed, cached), not Cognito user pool tokens.',
     );
-    acknowledge('AwsSolutions-APIG4', 'Only GET /v1/health is open, by contract: it answers {"status":"ok"} and touches no data.');
+    acknowledge(
+      'AwsSolutions-APIG4',
+      'Only GET /v1/health and GET /v1/openapi.json are open: health answers {"status":"ok"}, the other the public API contract; both touch no data.',
+    );
     acknowledge(
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'The account-level role API Gateway needs to write execution logs; AWS documents this managed policy for it.',

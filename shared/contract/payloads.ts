@@ -37,9 +37,12 @@ export const RunStartedPayloadSchema = z.looseObject({
   maxDurationSeconds: z.number().positive().optional(),
 });
 
+/** A task's id within its run (any producer's id: queue task id, pipeline item, phase name). */
+export const TaskIdSchema = z.string().min(1).max(256);
+
 /** Every task payload names its task; the rest describes where and how it ran. */
 export const TaskPayloadSchema = z.looseObject({
-  taskId: z.string().min(1).max(256),
+  taskId: TaskIdSchema,
   name: z.string().max(256).optional(),
   stage: z.string().max(256).optional(),
   workerId: z.string().max(256).optional(),

@@ -33,9 +33,9 @@ export const ResumeSeqSchema = wholeNumber(0, 9_999_999_999);
 
 /** `GET /v1/runs/{runId}/events?afterSeq=&limit=&types=` */
 export const EventPageQuerySchema = z.object({
-  afterSeq: ResumeSeqSchema.default(0),
-  limit: wholeNumber(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  types: TypeListSchema.optional(),
+  afterSeq: ResumeSeqSchema.default(0).describe('Only events after this seq (0, the default: from the start).'),
+  limit: wholeNumber(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).describe(`Events per page, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`),
+  types: TypeListSchema.optional().describe('Comma-separated event types to keep (custom:* for every custom type).'),
 });
 export type EventPageQuery = z.infer<typeof EventPageQuerySchema>;
 
@@ -44,15 +44,17 @@ export const DEFAULT_RUNS_PAGE_SIZE = 20;
 
 /** `GET /v1/runs?status=&threadId=&limit=&cursor=` */
 export const RunsQuerySchema = z.object({
-  status: RunStatusSchema.optional(),
-  threadId: ThreadIdSchema.optional(),
+  status: RunStatusSchema.optional().describe('Only runs in this status.'),
+  threadId: ThreadIdSchema.optional().describe('Only runs of this thread.'),
   // At most one BatchGet of summaries per page.
-  limit: wholeNumber(1, MAX_RUNS_PAGE_SIZE).default(DEFAULT_RUNS_PAGE_SIZE),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: wholeNumber(1, MAX_RUNS_PAGE_SIZE).default(DEFAULT_RUNS_PAGE_SIZE).describe(`Runs per page, 1-${MAX_RUNS_PAGE_SIZE} (default ${DEFAULT_RUNS_PAGE_SIZE}).`),
+  cursor: z.string().min(1).max(2048).optional().describe('nextCursor of the previous page, with the same status and threadId.'),
 });
 
 /** `GET /v1/runs/{runId}/stream?afterSeq=` */
-export const StreamQuerySchema = z.object({ afterSeq: ResumeSeqSchema.default(0) });
+export const StreamQuerySchema = z.object({
+  afterSeq: ResumeSeqSchema.default(0).describe('Start after this seq; the Last-Event-ID header wins when both are sent.'),
+});
 
 /** Parses query parameters, answering a bad one with a 400 that names it. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string | undefined> | null): z.infer<T> {

@@ -87,8 +87,10 @@ describe('functions', () => {
     expect(authorizer?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['K#*'] } });
   });
 
-  it('give health no data access at all, and every function logs only to its own group', () => {
-    expect(actionsOf('health').filter((action) => !action.startsWith('xray:'))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  it('give health and the OpenAPI document no data access at all, and every function logs only to its own group', () => {
+    for (const name of ['health', 'get-openapi']) {
+      expect(actionsOf(name).filter((action) => !action.startsWith('xray:'))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    }
     for (const name of ['ingest-events', 'get-run', 'health', 'authorize']) {
       const logs = statementsOf(name).find((statement) => [statement.Action].flat().includes('logs:PutLogEvents'));
       expect(JSON.stringify(logs?.Resource)).toMatch(/Fn::GetAtt.*Logs.*Arn/);
@@ -97,7 +99,7 @@ describe('functions', () => {
 });
 
 describe('REST API', () => {
-  it('has every route of the route table, with the bearer authorizer on all but health', () => {
+  it('has every route of the route table, with the bearer authorizer on all but health and the OpenAPI document', () => {
     const methods = resources('AWS::ApiGateway::Method').filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS');
     expect(methods).toHaveLength(ROUTES.length);
     for (const route of ROUTES) {

@@ -1,0 +1,8 @@
+/**
+ * The runledger TypeScript client: `import { RunReporter } from 'runledger/client'`.
+ * Plain fetch, no AWS SDK.
+ */
+export { RunReporter, TaskReporter, toErrorInfo, type RunReporterOptions, type TaskDetails, type Usage, type ErrorInfo } from './run-reporter.ts';
+export { EventSender, type SenderOptions, type CloseReport, type UnsentEvent, type UnsentReason, type DeliveryProblem } from './event-sender.ts';
+export { reportingListener, reportingStatusCallback, type ExecutionListener, type ItemStatus } from './listener-adapter.ts';
+export { fullJitterDelay, parseRetryAfter, type BackoffPolicy } from './backoff.ts';

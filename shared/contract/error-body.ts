@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/**
+ * The contract's request-level error answer (BRIEF.md, "HTTP API"): nothing was stored.
+ * `details` is present for some 400s (the field errors of a bad query parameter, for example).
+ */
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string().describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, not_found, throttled...'),
+    message: z.string().describe('What went wrong and what to send instead, in words.'),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
