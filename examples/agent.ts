@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolveConnection } from '#cli/connection.ts';
-import { makeStandInReporter, type AgentReporter } from './reporter.ts';
+import { RunReporter } from '#client/index.ts';
 
 export const EXAMPLE_THREAD_ID = 'example-agent';
 
@@ -20,7 +20,7 @@ export type Pause = (ms: number) => Promise<void>;
 const sleep: Pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The agent's work, reported step by step. Resolves once every event is delivered (or not). */
-export async function runExampleAgent(reporter: AgentReporter, pause: Pause = sleep): Promise<Awaited<ReturnType<AgentReporter['close']>>> {
+export async function runExampleAgent(reporter: RunReporter, pause: Pause = sleep): ReturnType<RunReporter['close']> {
   reporter.started();
   await pause(200);
   reporter.step('plan', 180);
@@ -67,14 +67,18 @@ async function main(): Promise<number> {
   }
   const runId = `agent-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
   console.log(`example agent: run ${runId} on ${url}`);
-  const report = await runExampleAgent(makeStandInReporter({ baseUrl: url, apiKey, runId, threadId: EXAMPLE_THREAD_ID }));
+  // The TypeScript client: batches, retries and numbers the events itself (producer-sequenced).
+  const reporter = new RunReporter({ baseUrl: url, apiKey, runId, threadId: EXAMPLE_THREAD_ID, maxAttempts: 4 });
+  const report = await runExampleAgent(reporter);
   const [firstProblem] = report.unsent;
   if (firstProblem !== undefined) {
-    const reason = firstProblem.reason === 'network' ? `cannot reach runledger at ${url}: is \`npm start\` running?` : `${firstProblem.reason}: ${firstProblem.message ?? ''}`;
+    // Nothing answered at all: the usual cause is a local stack that is not running.
+    const unreachable = firstProblem.reason === 'gave-up' && reporter.stats.sent === 0;
+    const reason = unreachable ? `cannot reach runledger at ${url}: is \`npm start\` running?` : `${firstProblem.reason}: ${firstProblem.detail}`;
     console.error(`example: ${report.unsent.length} events not delivered (${reason})`);
     return 1;
   }
-  console.log(`sent ${report.sent} events; the run is completed. Look at it:`);
+  console.log(`sent ${report.sent} events in ${reporter.stats.requests} requests; the run is completed. Look at it:`);
   console.log(`  npm run runledger -- status ${runId}`);
   console.log(`  npm run runledger -- events ${runId}`);
   console.log(`  npm run runledger -- tail ${runId}      (start it while the example runs to follow live)`);
