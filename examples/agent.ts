@@ -65,17 +65,20 @@ async function main(): Promise<number> {
     console.error('example: no API key. Start the local stack with `npm start` (it makes one) or set RUNLEDGER_API_KEY.');
     return 1;
   }
+  // Fail fast with a useful line when nothing listens, instead of retrying every event.
+  const health = await fetch(`${url}/v1/health`).catch(() => undefined);
+  if (health === undefined) {
+    console.error(`example: cannot reach runledger at ${url}: is \`npm start\` running?`);
+    return 1;
+  }
   const runId = `agent-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
   console.log(`example agent: run ${runId} on ${url}`);
   // The TypeScript client: batches, retries and numbers the events itself (producer-sequenced).
-  const reporter = new RunReporter({ baseUrl: url, apiKey, runId, threadId: EXAMPLE_THREAD_ID, maxAttempts: 4 });
+  const reporter = new RunReporter({ baseUrl: url, apiKey, runId, threadId: EXAMPLE_THREAD_ID });
   const report = await runExampleAgent(reporter);
   const [firstProblem] = report.unsent;
   if (firstProblem !== undefined) {
-    // Nothing answered at all: the usual cause is a local stack that is not running.
-    const unreachable = firstProblem.reason === 'gave-up' && reporter.stats.sent === 0;
-    const reason = unreachable ? `cannot reach runledger at ${url}: is \`npm start\` running?` : `${firstProblem.reason}: ${firstProblem.detail}`;
-    console.error(`example: ${report.unsent.length} events not delivered (${reason})`);
+    console.error(`example: ${report.unsent.length} events not delivered (${firstProblem.reason}: ${firstProblem.detail})`);
     return 1;
   }
   console.log(`sent ${report.sent} events in ${reporter.stats.requests} requests; the run is completed. Look at it:`);

@@ -69,6 +69,6 @@ describe('npm run example', () => {
   it('says the stack is not running when nothing answers, and exits 1', async () => {
     const { code, stderr } = await runExample({ RUNLEDGER_URL: 'http://127.0.0.1:9', RUNLEDGER_API_KEY: ACME_KEY });
     expect(code).toBe(1);
-    expect(stderr.trim()).toMatch(/^example: 35 events not delivered \(cannot reach runledger at http:\/\/127\.0\.0\.1:9: is `npm start` running\?\)$/);
+    expect(stderr.trim()).toBe('example: cannot reach runledger at http://127.0.0.1:9: is `npm start` running?');
   });
 });
