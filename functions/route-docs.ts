@@ -162,8 +162,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   'GET /v1/openapi.json': {
     operationId: 'getOpenApiDocument',
-    summary: 'This OpenAPI document, no auth',
-    description: 'The public contract, generated from the zod schemas the handlers validate with. Served without an API key: it holds no tenant data.',
+    summary: 'This OpenAPI document',
+    description: 'The contract, generated from the zod schemas the handlers validate with. The same file ships in the package as `runledger/openapi.json`.',
     tag: 'meta',
     responses: { 200: { description: 'OpenAPI 3.1.', schema: 'OpenApiDocument' } },
   },

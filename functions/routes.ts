@@ -13,8 +13,9 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/runs/{runId}/stream', handler: 'stream-run', auth: true, streaming: true },
   { method: 'GET', path: '/v1/stats', handler: 'get-stats', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
-  // The public contract document: no tenant data in it, and tools (Swagger UI, code generators) fetch it without a key.
-  { method: 'GET', path: '/v1/openapi.json', handler: 'get-openapi', auth: false },
+  // Behind the key like every route but health (the house rule); tools without a key read the
+  // same document from the package (`runledger/openapi.json`) or the repository.
+  { method: 'GET', path: '/v1/openapi.json', handler: 'get-openapi', auth: true },
 ] as const;
 
 /** What each handler may do with the events table: infra grants exactly this. */

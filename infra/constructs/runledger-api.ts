@@ -123,7 +123,7 @@ export class RunLedgerApi extends Construct {
     );
     acknowledge(
       'AwsSolutions-APIG4',
-      'Only GET /v1/health and GET /v1/openapi.json are open: health answers {"status":"ok"}, the other the public API contract; both touch no data.',
+      'Only GET /v1/health is open, by contract: it answers {"status":"ok"} and touches no data.',
     );
     acknowledge(
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

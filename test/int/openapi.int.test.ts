@@ -30,13 +30,14 @@ function examplesOf(document: unknown, path: string): Record<string, { value: un
 }
 
 async function servedDocument(): Promise<unknown> {
-  const answer = await request(stack.url, 'GET', '/v1/openapi.json', { key: null });
+  const answer = await request(stack.url, 'GET', '/v1/openapi.json');
   expect(answer.status).toBe(200);
   return answer.body;
 }
 
 describe('GET /v1/openapi.json', () => {
-  it('serves the committed document without an API key', async () => {
+  it('serves the committed document, to API key holders only', async () => {
+    expect((await request(stack.url, 'GET', '/v1/openapi.json', { key: null })).status).toBe(401);
     expect(await servedDocument()).toEqual(JSON.parse(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')));
   });
 
