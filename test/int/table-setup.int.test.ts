@@ -1,0 +1,26 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { createTableInput, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
+import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { uniqueId } from '#test/support/events.ts';
+
+describe('ensureEventsTable', () => {
+  it('adds the run indexes to a table made before they existed, and leaves a current table alone', async () => {
+    const client = new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const tableName = uniqueId('old-events');
+    // The table as an earlier version created it: no global secondary indexes, nor their attributes.
+    const { GlobalSecondaryIndexes: _indexes, AttributeDefinitions = [], ...older } = createTableInput(tableName);
+    const indexAttributes = new Set<string>(RUN_INDEXES.flatMap((index) => [index.partitionKey.name, index.sortKey.name]));
+    await client.send(new CreateTableCommand({ ...older, AttributeDefinitions: AttributeDefinitions.filter((definition) => !indexAttributes.has(definition.AttributeName ?? '')) }));
+
+    const indexNames = async () => ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.IndexStatus]);
+    expect(await indexNames()).toEqual([]);
+    await ensureEventsTable(client, tableName);
+    const expected = RUN_INDEXES.map((index) => [index.name, 'ACTIVE']).sort();
+    expect((await indexNames()).sort()).toEqual(expected);
+    await ensureEventsTable(client, tableName);
+    expect((await indexNames()).sort()).toEqual(expected);
+    client.destroy();
+  });
+});
