@@ -50,11 +50,14 @@ export class RunLists {
     const runs: RunState[] = [];
     let cursor = before;
     for (let page = 0; page < MAX_THREAD_PAGES; page++) {
-      const { keys, more } = await this.#queryIndex(EVENTS_TABLE.threadIndex.name, EVENTS_TABLE.threadIndex.partitionKey.name, threadIndexPk(tenant, threadId), limit - runs.length, cursor);
-      const states = await this.#summaries(keys);
+      // One more than needed tells whether anything follows.
+      const need = limit - runs.length;
+      const { keys, more } = await this.#queryIndex(EVENTS_TABLE.threadIndex.name, EVENTS_TABLE.threadIndex.partitionKey.name, threadIndexPk(tenant, threadId), need + 1, cursor);
+      const taken = keys.slice(0, need);
+      const states = await this.#summaries(taken);
       runs.push(...states.filter((state) => status === undefined || runStatusOf(state) === status));
-      cursor = keys.at(-1)?.listKey ?? cursor;
-      if (!more) return { runs, nextBefore: null };
+      cursor = taken.at(-1)?.listKey ?? cursor;
+      if (keys.length <= need && !more) return { runs, nextBefore: null };
       if (runs.length >= limit) break;
     }
     return { runs, nextBefore: cursor ?? null };

@@ -275,15 +275,20 @@ export function describeEventStoreContract(name: string, factory: StoreFactory):
         expect(ids(await store.listRuns(tenant, { threadId: 'thread-a', status: 'completed', limit: 10 }))).toEqual(['run-2', 'run-0']);
         expect(ids(await store.listRuns('other', { limit: 10 }))).toEqual(['run-0']);
 
-        const seen: string[] = [];
-        let before: string | undefined;
-        for (let pages = 0; pages < 10; pages++) {
-          const page = await store.listRuns(tenant, { limit: 3, ...(before === undefined ? {} : { before }) });
-          seen.push(...ids(page));
-          if (page.nextBefore === null) break;
-          before = page.nextBefore;
-        }
-        expect(seen).toEqual(['run-1', 'run-6', 'run-5', 'run-4', 'run-3', 'run-2', 'run-0']);
+        // Pages end exactly: no empty page after the last run.
+        const pagesOf = async (query: { limit: number; threadId?: string }) => {
+          const pages: string[][] = [];
+          let before: string | undefined;
+          for (let count = 0; count < 10; count++) {
+            const page = await store.listRuns(tenant, { ...query, ...(before === undefined ? {} : { before }) });
+            pages.push(ids(page));
+            if (page.nextBefore === null) break;
+            before = page.nextBefore;
+          }
+          return pages;
+        };
+        expect(await pagesOf({ limit: 3 })).toEqual([['run-1', 'run-6', 'run-5'], ['run-4', 'run-3', 'run-2'], ['run-0']]);
+        expect(await pagesOf({ limit: 2, threadId: 'thread-a' })).toEqual([['run-1', 'run-3'], ['run-2', 'run-0']]);
       });
 
       it('finds running runs past their heartbeat timeout or max duration, and no others', async () => {
