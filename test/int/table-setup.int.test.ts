@@ -1,13 +1,21 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from '#local/dynamodb-local.ts';
 import { uniqueId } from '#test/support/events.ts';
+
+// A DynamoDB Local of its own: adding an index waits for the whole database, and the shared one is
+// kept busy by the concurrency tests running beside this file.
+let dynamo: RunningDynamoDb;
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+}, 60_000);
+afterAll(() => dynamo.stop());
 
 describe('ensureEventsTable', () => {
   it('adds the run indexes to a table made before they existed, and leaves a current table alone', async () => {
-    const client = new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const tableName = uniqueId('old-events');
     // The table as an earlier version created it: no global secondary indexes, nor their attributes.
     const { GlobalSecondaryIndexes: _indexes, AttributeDefinitions = [], ...older } = createTableInput(tableName);
