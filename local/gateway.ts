@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isStreaming, ROUTES, type Route } from '#functions/routes.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
+import { header } from '#functions/http/header.ts';
 import { errorResponse } from '#functions/http/responses.ts';
 import { loadAuthorizer, ROUTE_HANDLERS, STREAM_HANDLERS } from './handlers.ts';
 import { localLambdaContext } from './lambda-context.ts';
@@ -91,7 +92,7 @@ function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseS
 
 /** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */
 async function authorize(event: APIGatewayProxyEvent): Promise<Record<string, string> | undefined> {
-  const token = Object.entries(event.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const token = header(event, 'authorization');
   if (token === undefined || token === '') return undefined;
   const { handler } = await loadAuthorizer();
   try {

@@ -1,16 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MAX_REQUEST_BYTES } from '#shared/contract/limits.ts';
 import { InvalidRequestError, RequestTooLargeError, UnsupportedMediaTypeError } from '#shared/errors.ts';
+import { header } from './header.ts';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
-
-export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
-  }
-  return undefined;
-}
 
 /**
  * The request body as JSON, or a request-level error: 415 when it is not declared JSON, 413 past

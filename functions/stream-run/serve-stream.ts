@@ -5,6 +5,7 @@ import type { EventStore } from '#shared/ports.ts';
 import { parseQuery, ResumeSeqSchema, StreamQuerySchema } from '#shared/query/query-params.ts';
 import { makeFollowRun, type FollowSettings } from '#shared/stream/follow-run.ts';
 import { retryFrame, SSE_HEADERS } from '#shared/stream/sse.ts';
+import { header } from '../http/header.ts';
 import { errorResult } from '../http/http-errors.ts';
 import type { ResponseSink } from '../http/response-sink.ts';
 import { runOf } from '../http/run-route.ts';
@@ -53,7 +54,7 @@ export function makeServeStream({ store, logger, settings }: { store: EventStore
 }
 
 function lastEventIdOf(event: APIGatewayProxyEvent): number | undefined {
-  const value = Object.entries(event.headers).find(([name]) => name.toLowerCase() === 'last-event-id')?.[1];
+  const value = header(event, 'last-event-id');
   if (value === undefined || value === '') return undefined;
   const parsed = ResumeSeqSchema.safeParse(value);
   if (!parsed.success) {
