@@ -1,5 +1,5 @@
 /**
- * The shapes of runledger's answers as the CLI reads them (BRIEF.md, "HTTP API"). Loose where the
+ * The shapes of runledger's answers as the CLI reads them (docs/contract.md). Loose where the
  * CLI only shows a few fields, so a server that adds fields never breaks it.
  */
 import { z } from 'zod';

@@ -15,7 +15,7 @@ export type AnswerVerdict =
   | { readonly kind: 'refused'; readonly status: number; readonly error?: ErrorBody['error'] };
 
 /**
- * Reads an ingest answer (BRIEF.md, "Ingest answers"): 202/207/400/409 with per-event results are
+ * Reads an ingest answer (docs/contract.md, "Answers"): 202/207/400/409 with per-event results are
  * judged; 408, 429 and 5xx are retried (429 after its Retry-After); any other 4xx is refused and never
  * retried. A 2xx whose body cannot be read is retried: resending is safe, events already stored
  * come back `duplicate`.

@@ -1,7 +1,7 @@
 import type { RunReporter, Usage } from './run-reporter.ts';
 
 /**
- * Listener-style hooks (the RQC event listeners of BRIEF.md: before execute, on status change,
+ * Listener-style hooks (RQC-style event listeners: before execute, on status change,
  * after execute, and the phased variant timing the create and poll phases) that report to a run.
  * Code written against such hooks reports to runledger by passing `reportingListener(reporter)`
  * where its listener goes.

@@ -18,7 +18,7 @@ export type RunReporterOptions = SenderOptions & {
   readonly now?: () => number;
 };
 
-/** What a task event may say besides its id (BRIEF.md, task payloads). */
+/** What a task event may say besides its id (docs/contract.md, task events). */
 export type TaskDetails = { name?: string; stage?: string; workerId?: string; attempt?: number; durationMs?: number };
 
 const TERMINAL_TYPES = new Set(['run.completed', 'run.failed', 'run.cancelled', 'run.timed_out']);

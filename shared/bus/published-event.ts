@@ -3,7 +3,7 @@ import { parseStoredEvent, type StoredEvent } from '../contract/event.ts';
 import { TenantIdSchema } from '../contract/ids.ts';
 import { EVENT_SOURCE } from './observer-filter.ts';
 
-/** What observers get in `detail`: the stored event plus its tenant (BRIEF.md, "HTTP API"). */
+/** What observers get in `detail`: the stored event plus its tenant (docs/contract.md). */
 export type PublishedDetail = StoredEvent & { tenant: string };
 
 /** The EventBridge event an observer Lambda receives, typed from the contract's schemas. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The contract's request-level error answer (BRIEF.md, "HTTP API"): nothing was stored.
+ * The contract's request-level error answer (docs/contract.md): nothing was stored.
  * `details` is present for some 400s (the field errors of a bad query parameter, for example).
  */
 export const ErrorBodySchema = z.object({

@@ -1,4 +1,4 @@
-/** Hard limits of the public contract (BRIEF.md, "Event envelope"). */
+/** Hard limits of the public contract (docs/contract.md, "Limits"). */
 export const MAX_EVENT_BYTES = 64 * 1024;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 export const MAX_EVENTS_PER_REQUEST = 100;

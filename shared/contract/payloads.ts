@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Payload schemas are loose objects: unknown keys are kept (BRIEF.md: "unknown keys kept").
+// Payload schemas are loose objects: unknown keys are kept (docs/contract.md: "unknown keys in it are kept").
 
 const nonNegativeInt = z.int().min(0);
 

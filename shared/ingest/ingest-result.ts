@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FieldErrorSchema } from '../contract/issues.ts';
 
-/** One event's answer (BRIEF.md, "Ingest answers, per event"). */
+/** One event's answer (docs/contract.md, "Answers"). */
 export const IngestResultSchema = z.discriminatedUnion('status', [
   z.object({ status: z.enum(['accepted', 'duplicate']), eventId: z.string(), runId: z.string(), seq: z.int() }),
   z.object({

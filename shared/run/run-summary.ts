@@ -29,7 +29,7 @@ export const RunSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
-/** The public view of a run (BRIEF.md, `GET /v1/runs/{runId}`). */
+/** The public view of a run (docs/http-api.md, "A run's summary"). */
 export function toRunSummary(state: RunState): RunSummary {
   const startedAt = state.started?.at ?? null;
   const endedAt = state.terminal?.at ?? null;

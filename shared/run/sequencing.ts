@@ -3,7 +3,7 @@ import type { AppendCandidate, AppendOutcome, StoreLimits } from '../ports.ts';
 import { eventCountOf, lastSeqOf, type RunState, type SequencingMode } from './run-state.ts';
 
 /**
- * The sequencing rules (BRIEF.md, "Sequencing and idempotency"), as pure functions every store
+ * The sequencing rules (docs/contract.md, "Sequencing and idempotency"), as pure functions every store
  * adapter applies the same way. Adapters only add what their backend needs to make them atomic.
  */
 

@@ -29,3 +29,16 @@ export function stalenessOf(state: RunState, policy: StalePolicy = DEFAULT_STALE
     ? { deadlineMs: duration, reason: 'max-duration', timeoutSeconds: maxSeconds }
     : { deadlineMs: heartbeat, reason: 'heartbeat', timeoutSeconds: heartbeatSeconds };
 }
+
+/**
+ * When the run went stale, on its producer's clock: its last event's occurredAt plus the
+ * heartbeat timeout, or its start plus the maximum duration. The detector's `run.timed_out`
+ * carries this as occurredAt so that the run's startedAt, endedAt and durationMs all come from one
+ * clock (the server's deadline mixed with a producer's start gave durations off by the clock gap).
+ * Falls back to the server-clock deadline when the run has no such event.
+ */
+export function timedOutAtOf(state: RunState, staleness: Staleness): string {
+  const from = staleness.reason === 'heartbeat' ? state.last?.at : state.started?.at;
+  const at = from === undefined ? Number.NaN : Date.parse(from) + staleness.timeoutSeconds * 1000;
+  return new Date(Number.isNaN(at) ? staleness.deadlineMs : at).toISOString();
+}

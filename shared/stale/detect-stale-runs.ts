@@ -1,7 +1,7 @@
 import type { IngestRequest, IngestResponse } from '../ingest/make-ingest-events.ts';
 import type { EventStore, RunRef } from '../ports.ts';
 import { lastSeqOf } from '../run/run-state.ts';
-import { stalenessOf, type StalePolicy } from '../run/staleness.ts';
+import { stalenessOf, timedOutAtOf, type StalePolicy } from '../run/staleness.ts';
 
 /** The one eventId a detector ever gives a run's timeout: a second detection is a duplicate. */
 export const TIMED_OUT_EVENT_ID = 'runledger.timed_out';
@@ -32,7 +32,7 @@ export function makeDetectStaleRuns({ store, ingest, policy }: { store: EventSto
         eventId: TIMED_OUT_EVENT_ID,
         runId: ref.runId,
         type: 'run.timed_out',
-        occurredAt: new Date(staleness.deadlineMs).toISOString(),
+        occurredAt: timedOutAtOf(state, staleness),
         // Producer-sequenced runs take the next seq after everything held or claimed.
         ...(state.mode === 'producer' ? { seq: Math.max(lastSeqOf(state), ...state.reserved.map(([seq]) => seq)) + 1 } : {}),
         payload: { timeoutSeconds: staleness.timeoutSeconds, reason: staleness.reason === 'heartbeat' ? 'no event within the heartbeat timeout' : 'ran past its maximum duration' },

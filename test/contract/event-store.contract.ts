@@ -31,7 +31,7 @@ async function summaryOf(store: EventStore | undefined, runId: string, tenant = 
 const at = (second: number) => `2026-11-23T10:00:${String(second).padStart(2, '0')}.000Z`;
 
 /**
- * The event store contract (BRIEF.md, "Sequencing and idempotency"): every adapter runs it.
+ * The event store contract (docs/contract.md, "Sequencing and idempotency"): every adapter runs it.
  */
 export function describeEventStoreContract(name: string, factory: StoreFactory): void {
   describe(`${name} event store contract`, () => {

@@ -54,9 +54,10 @@ describe.each(adapters)('stale-run detection on the %s store (injected clock, no
 
     const [event, ...more] = await timedOutEvents('silent');
     expect(more).toEqual([]);
-    expect(event).toMatchObject({ seq: 3, type: 'run.timed_out', occurredAt: '2026-11-23T10:05:10.000Z', payload: { timeoutSeconds: 300 } });
+    // Due by the server's clock; dated on the producer's (its last event, 10:00:00, plus 300 s).
+    expect(event).toMatchObject({ seq: 3, type: 'run.timed_out', occurredAt: '2026-11-23T10:05:00.000Z', payload: { timeoutSeconds: 300 } });
     const silent = await store.getRun('acme', 'silent');
-    expect(silent === undefined ? undefined : toRunSummary(silent).status).toBe('timed_out');
+    expect(silent === undefined ? undefined : toRunSummary(silent)).toMatchObject({ status: 'timed_out', durationMs: 300_000 });
     for (const runId of ['healthy', 'finished', 'waiting']) expect(await timedOutEvents(runId), runId).toEqual([]);
   });
 
