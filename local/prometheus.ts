@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseJsonLine } from '#shared/json-line.ts';
 
 const EmfLineSchema = z.looseObject({
   _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Metrics: z.array(z.object({ Name: z.string(), Unit: z.string().optional() })) })) }),
@@ -17,7 +18,7 @@ export function prometheusFromEmf(file: string): string {
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
   for (const line of lines) {
     if (line.trim() === '') continue;
-    const parsed = EmfLineSchema.safeParse(parseLine(line));
+    const parsed = EmfLineSchema.safeParse(parseJsonLine(line));
     if (!parsed.success) continue;
     const record = parsed.data;
     for (const { Name, Unit } of record._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
@@ -60,12 +61,3 @@ function metricName(name: string, kind: 'counter' | 'summary'): string {
   return kind === 'counter' ? `runledger_${snake}_total` : `runledger_${snake}_ms`;
 }
 
-/** A line torn by a crash mid-append is skipped, not fatal to the whole page. */
-function parseLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch (error: unknown) {
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}

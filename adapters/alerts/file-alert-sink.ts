@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { parseJsonLine } from '#shared/json-line.ts';
 import type { Alert, AlertSink } from '#shared/observers/alerting.ts';
 
 const SavedAlertSchema = z.looseObject({ tenant: z.string(), runId: z.string(), kind: z.string() });
@@ -49,7 +50,7 @@ export class FileAlertSink implements AlertSink {
     const keys = new Set<string>();
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      const saved = SavedAlertSchema.safeParse(parseOrUndefined(line));
+      const saved = SavedAlertSchema.safeParse(parseJsonLine(line));
       if (saved.success) keys.add(alertKey(saved.data));
     }
     return keys;
@@ -60,12 +61,3 @@ function alertKey(alert: { tenant: string; runId: string; kind: string }): strin
   return JSON.stringify([alert.tenant, alert.runId, alert.kind]);
 }
 
-/** A line torn by a crash mid-append counts as not sent. */
-function parseOrUndefined(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch (error: unknown) {
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}
