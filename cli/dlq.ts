@@ -10,7 +10,15 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
 
-const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
+const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url http://127.0.0.1:3000]';
+
+const LettersSchema = z.object({ deadLetters: z.array(z.object({ target: z.string(), event: z.object({ id: z.string() }) })) });
+const RedriveAnswerSchema = z.object({ delivered: z.number(), failed: z.number(), lines: z.array(z.string()) });
+
+/** The local stack's own redrive failed (it answered, but not 2xx). */
+export class RedriveRequestError extends Error {
+  override readonly name = 'RedriveRequestError';
+}
 
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -34,15 +42,39 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
     }
     case 'redrive': {
       const url = values.url ?? env.RUNLEDGER_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`;
-      const response = await fetch(`${url}/local/dlq/redrive`, { method: 'POST' });
-      if (!response.ok) throw new Error(`the local stack at ${url} answered ${response.status}`);
-      const result = z.object({ delivered: z.number(), failed: z.number() }).parse(await response.json());
-      print(`redelivered ${result.delivered}, still failing ${result.failed}`);
+      await redrive(url, values.observer, print);
       return;
     }
     default:
       print(USAGE);
   }
+}
+
+/**
+ * Drives the redrive letter by letter through the running stack, so each one's outcome is printed
+ * as it happens (`n of m delivered|failed again: reason`). The stack makes one attempt per letter
+ * and deletes a letter only after it was delivered: an interrupted redrive is simply run again.
+ */
+async function redrive(url: string, observer: string | undefined, print: (line: string) => void): Promise<void> {
+  const listed = await fetch(`${url}/local/dlq`);
+  if (!listed.ok) throw new RedriveRequestError(`the local stack at ${url} answered ${listed.status} to GET /local/dlq`);
+  const letters = LettersSchema.parse(await listed.json()).deadLetters.filter((letter) => observer === undefined || letter.target === observer);
+  if (letters.length === 0) {
+    print('no dead letters');
+    return;
+  }
+  let delivered = 0;
+  for (const [index, letter] of letters.entries()) {
+    const query = new URLSearchParams({ target: letter.target, id: letter.event.id });
+    const response = await fetch(`${url}/local/dlq/redrive?${query.toString()}`, { method: 'POST' });
+    if (!response.ok) throw new RedriveRequestError(`the local stack at ${url} answered ${response.status} to the redrive of ${letter.event.id}`);
+    const answer = RedriveAnswerSchema.parse(await response.json());
+    delivered += answer.delivered;
+    // The stack numbers within its one-letter answer; the CLI numbers within the whole redrive.
+    const outcome = answer.lines[0]?.replace(/^\d+ of \d+ /, '') ?? `gone: ${letter.target} ${letter.event.id} (redriven or removed meanwhile)`;
+    print(`${index + 1} of ${letters.length} ${outcome}`);
+  }
+  print(`redrive done: ${delivered} delivered, ${letters.length - delivered} still dead-lettered`);
 }
 
 if (import.meta.main) {

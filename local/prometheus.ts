@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseJsonLine } from '#shared/json-line.ts';
 
 const EmfLineSchema = z.looseObject({
   _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Metrics: z.array(z.object({ Name: z.string(), Unit: z.string().optional() })) })) }),
@@ -7,19 +8,29 @@ const EmfLineSchema = z.looseObject({
 
 /**
  * `GET /v1/metrics` locally: the counters of the EMF lines the metrics observer wrote, in
- * Prometheus text format (counts as counters, durations as summaries with sum and count).
+ * Prometheus text format (counts as counters, durations as summaries with sum and count). The bus
+ * delivers at least once, so a line for a (tenant, runId, seq, metric) already counted is a repeat
+ * delivery and is skipped: the counters equal a count of the stored events.
  */
 export function prometheusFromEmf(file: string): string {
   const series = new Map<string, { kind: 'counter' | 'summary'; value: number; count: number }>();
+  const counted = new Set<string>();
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
   for (const line of lines) {
     if (line.trim() === '') continue;
-    const parsed = EmfLineSchema.safeParse(JSON.parse(line));
+    const parsed = EmfLineSchema.safeParse(parseJsonLine(line));
     if (!parsed.success) continue;
     const record = parsed.data;
     for (const { Name, Unit } of record._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
       const value = record[Name];
       if (typeof value !== 'number') continue;
+      const { tenant, runId, seq } = record;
+      // Lines written before runId and seq were recorded cannot be told apart: they all count.
+      if (typeof runId === 'string' && typeof seq === 'string') {
+        const key = JSON.stringify([tenant, runId, seq, Name]);
+        if (counted.has(key)) continue;
+        counted.add(key);
+      }
       const labels = ['tenant', 'type', 'status']
         .filter((label) => typeof record[label] === 'string')
         .map((label) => `${label}="${String(record[label]).replace(/["\\\n]/g, '_')}"`)
@@ -49,3 +60,4 @@ function metricName(name: string, kind: 'counter' | 'summary'): string {
   const snake = name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   return kind === 'counter' ? `runledger_${snake}_total` : `runledger_${snake}_ms`;
 }
+

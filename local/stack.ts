@@ -90,7 +90,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
     const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive)), ...(options.observers ?? [])];
     const bus = new LocalBus({ targets, dataDir, log });
-    const busEndpoint = await startPutEventsEndpoint(bus);
+    // What an earlier run accepted and did not finish is delivered again before anything new.
+    bus.resume();
+    const busEndpoint = await startPutEventsEndpoint(bus, log);
     process.env.RUNLEDGER_EVENT_BUS_NAME = 'runledger-local';
     process.env.RUNLEDGER_EVENTBRIDGE_ENDPOINT = busEndpoint.endpoint;
     process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify(targets.map((target) => target.pattern));
@@ -125,7 +127,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         'GET /v1/metrics': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile) }),
         'GET /local/bus': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(bus.stats()) }),
         'GET /local/dlq': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters() }) }),
-        'POST /local/dlq/redrive': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await bus.redrive()) }),
+        // `?target=` one observer's letters, `?id=` one letter (the CLI drives a redrive letter by letter).
+        'POST /local/dlq/redrive': async (request) => {
+          const query = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
+          const result = await bus.redrive({ target: query.get('target') ?? undefined, only: query.get('id') ?? undefined });
+          return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+        },
         // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
         'POST /local/stale-check': async (request) => {
           const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? new Date().toISOString();
@@ -150,7 +157,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settled: async () => {
         await reader.caughtUp();
         await bus.drain();
-        archive.flush();
       },
       stop: async () => {
         await new Promise<void>((resolve) => {
@@ -159,8 +165,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         });
         clearInterval(staleTimer);
         await reader.stop();
-        await bus.drain();
         archive.close();
+        await bus.close();
         await busEndpoint.close();
         await dynamo?.stop();
       },

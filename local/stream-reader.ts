@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { writeFileDurably } from './durable-file.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
@@ -148,7 +149,10 @@ export class StreamReader {
 
   #checkpoint(shardId: string, sequenceNumber: string): void {
     this.#checkpoints[shardId] = sequenceNumber;
-    writeFileSync(this.#checkpointFile, JSON.stringify(this.#checkpoints));
+    // Temp file, fsync, rename: a crash leaves the old checkpoint or the new, never a torn one. The
+    // relay only reports a record handled once PutEvents answered, and the local bus answers only
+    // once the entries are in its journal on disk, so the checkpoint never passes an unsaved record.
+    writeFileDurably(this.#checkpointFile, JSON.stringify(this.#checkpoints));
   }
 }
 

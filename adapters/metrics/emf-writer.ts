@@ -14,6 +14,9 @@ export function makeEmfWriter(write: (line: string) => void) {
       const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'runledger-metrics' });
       metrics.addDimensions({ ...point.dimensions });
       metrics.addMetric(point.name, point.unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, point.value);
+      // Properties, not dimensions: searchable in the log line, no extra metric per run.
+      metrics.addMetadata('runId', point.properties.runId);
+      metrics.addMetadata('seq', String(point.properties.seq));
       write(JSON.stringify(metrics.serializeMetrics()));
       metrics.clearMetrics();
     }

@@ -24,7 +24,7 @@ const PutEventsRequestSchema = z.object({
  * An EventBridge-compatible PutEvents endpoint (AWS JSON 1.1 protocol) on 127.0.0.1, so the relay
  * uses the real `@aws-sdk/client-eventbridge` unchanged, pointed here by endpoint override.
  */
-export async function startPutEventsEndpoint(bus: LocalBus): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function startPutEventsEndpoint(bus: LocalBus, log: (line: string) => void = () => undefined): Promise<{ endpoint: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,8 +42,14 @@ export async function startPutEventsEndpoint(bus: LocalBus): Promise<{ endpoint:
       } catch {
         return reply(400, { __type: 'ValidationException', message: 'PutEvents takes {"Entries": [1 to 10 entries]}' });
       }
-      const results = bus.putEvents(parsed.Entries.map((entry) => ({ ...entry, Time: entry.Time === undefined ? undefined : new Date(entry.Time * 1000) })));
-      reply(200, { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results });
+      // Answered only once the bus has the entries on disk; a journal failure is a 500 the SDK retries.
+      bus.putEvents(parsed.Entries.map((entry) => ({ ...entry, Time: entry.Time === undefined ? undefined : new Date(entry.Time * 1000) }))).then(
+        (results) => reply(200, { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results }),
+        (error: unknown) => {
+          log(`local bus: PutEvents not accepted: ${error instanceof Error ? error.message : String(error)}`);
+          reply(500, { __type: 'InternalException', message: 'the local bus could not journal the entries' });
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

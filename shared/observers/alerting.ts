@@ -26,6 +26,12 @@ export interface AlertClaims {
 /** Somewhere alerts go: SNS (email), a Slack-compatible webhook, a file and the console locally. */
 export interface AlertSink {
   send(alert: Alert): Promise<void>;
+  /**
+   * True when the sink itself drops a repeat of an alert it already sent (the local file sink).
+   * Such a sink gets the alert even when the claim was taken earlier: a crash between the claim
+   * and the send then still ends in one alert, not none.
+   */
+  readonly deduplicates?: boolean;
 }
 
 /** The alert an event calls for, if any. A task failure with attempts left is not final: no alert. */
@@ -62,7 +68,10 @@ export function makeAlertingObserver({ claims, sinks }: { claims: AlertClaims; s
   return async function observe(event: RunLedgerBusEvent): Promise<Alert | undefined> {
     const alert = alertFor(event);
     if (alert === undefined) return undefined;
-    if (!(await claims.claim(alert.tenant, alert.runId, alert.kind))) return undefined;
+    if (!(await claims.claim(alert.tenant, alert.runId, alert.kind))) {
+      await Promise.all(sinks.filter((sink) => sink.deduplicates === true).map((sink) => sink.send(alert)));
+      return undefined;
+    }
     try {
       await Promise.all(sinks.map((sink) => sink.send(alert)));
     } catch (error: unknown) {

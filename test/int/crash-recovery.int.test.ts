@@ -1,13 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack, type ChildStack } from '#test/support/child-stack.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { ACME_KEY, request } from '#test/support/http.ts';
+import { storedEvents as storedEventsOf } from '#test/support/pipeline-files.ts';
 
 const endpoint = inject('dynamoDbEndpoint');
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
@@ -16,23 +17,8 @@ afterEach(async () => {
   if (running !== undefined) await killHard(running.process);
 });
 
-async function storedEvents(tableName: string, runId: string): Promise<Array<{ seq: number; eventId: string }>> {
-  const items: Array<{ seq: number; eventId: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': `T#acme#R#${runId}`, ':e': 'E#' },
-        ProjectionExpression: 'seq, eventId',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) items.push({ seq: Number(item.seq), eventId: String(item.eventId) });
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
+function storedEvents(tableName: string, runId: string): Promise<Array<{ seq: number; eventId: string }>> {
+  return storedEventsOf(client, tableName, 'acme', runId);
 }
 
 /** Sends `requests` batches of 100 events to one run; producer-sequenced ones carry seqs 1..N. */

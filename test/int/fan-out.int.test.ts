@@ -82,7 +82,7 @@ describe('fan-out on the local stack', () => {
     expect(letters[0]?.error).toBe('not today');
     expect(received.get('flaky-required')?.some((entry) => entry.includes(runId))).toBe(false);
 
-    expect(await stack.bus.redrive('flaky-required')).toMatchObject({ delivered: 1, failed: 0 });
+    expect(await stack.bus.redrive({ target: 'flaky-required' })).toMatchObject({ delivered: 1, failed: 0 });
     expect(received.get('flaky-required')?.some((entry) => entry.includes(runId))).toBe(true);
     expect(stack.bus.listDeadLetters('flaky-required')).toHaveLength(0);
   });
