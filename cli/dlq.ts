@@ -6,17 +6,19 @@
  * (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
+import { CommandError, EXIT_FAILED, EXIT_USAGE, UsageError } from './cli-io.ts';
+import { parseCommandLine } from './command-line.ts';
 
 const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
 
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, url: { type: 'string' }, observer: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  const { positionals, values } = parseCommandLine(argv, {
+    'data-dir': { type: 'string' },
+    url: { type: 'string' },
+    observer: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     print(USAGE);
@@ -35,19 +37,21 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
     case 'redrive': {
       const url = values.url ?? env.RUNLEDGER_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`;
       const response = await fetch(`${url}/local/dlq/redrive`, { method: 'POST' });
-      if (!response.ok) throw new Error(`the local stack at ${url} answered ${response.status}`);
+      if (!response.ok) throw new CommandError(`the local stack at ${url} answered ${response.status}`);
       const result = z.object({ delivered: z.number(), failed: z.number() }).parse(await response.json());
       print(`redelivered ${result.delivered}, still failing ${result.failed}`);
       return;
     }
+    case undefined:
+      throw new UsageError(`name a command: list or redrive\n${USAGE}`);
     default:
-      print(USAGE);
+      throw new UsageError(`unknown command '${positionals[0]}'\n${USAGE}`);
   }
 }
 
 if (import.meta.main) {
   runDlq(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
     console.error(`dlq: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
   });
 }

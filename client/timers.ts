@@ -3,6 +3,9 @@
  * an object with `unref`); browsers return a number and have no process to keep alive.
  */
 export function unrefTimer(timer: unknown): void {
-  if (typeof timer !== 'object' || timer === null || !('unref' in timer) || typeof timer.unref !== 'function') return;
-  timer.unref();
+  if (hasUnref(timer)) timer.unref();
+}
+
+function hasUnref(timer: unknown): timer is { unref(): unknown } {
+  return typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function';
 }

@@ -13,7 +13,7 @@ async function sendOne(options: { baseUrl?: string; apiKey?: string }): Promise<
   const ingest = fakeIngest();
   const seen: Array<{ url: string; authorization: string | null }> = [];
   const fetch: typeof globalThis.fetch = (input, init) => {
-    seen.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization') });
+    seen.push({ url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, authorization: new Headers(init?.headers).get('authorization') });
     return ingest.fetch(input, init);
   };
   const reporter = new RunReporter({ ...options, runId: 'env-run', fetch });
