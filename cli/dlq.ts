@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
-import { CommandError, EXIT_FAILED, EXIT_USAGE, UsageError } from './cli-io.ts';
+import { CommandError, UsageError } from './cli-io.ts';
 import { parseCommandLine } from './command-line.ts';
 
-const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
+const USAGE = 'usage: runledger dlq list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
 
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommandLine(argv, {
@@ -47,11 +47,4 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
     default:
       throw new UsageError(`unknown command '${positionals[0]}'\n${USAGE}`);
   }
-}
-
-if (import.meta.main) {
-  runDlq(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
-    console.error(`dlq: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
-  });
 }

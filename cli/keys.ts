@@ -10,10 +10,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
 import { generateApiKey, hashApiKey } from '#shared/auth/api-keys.ts';
 import { TenantIdSchema } from '#shared/contract/ids.ts';
-import { CommandError, EXIT_FAILED, EXIT_USAGE, UsageError } from './cli-io.ts';
+import { CommandError, UsageError } from './cli-io.ts';
 import { parseCommandLine } from './command-line.ts';
 
-const USAGE = `usage: npm run keys -- <create --tenant NAME | list | revoke --id KEY_ID> [--table NAME] [--region REGION] [--endpoint URL]
+const USAGE = `usage: runledger keys <create --tenant NAME | list | revoke --id KEY_ID> [--table NAME] [--region REGION] [--endpoint URL]
   --table     the events table (stack output TableName); default $RUNLEDGER_TABLE_NAME
   --region    default $AWS_REGION
   --endpoint  a DynamoDB endpoint such as the local stack's; default $RUNLEDGER_DYNAMODB_ENDPOINT`;
@@ -70,9 +70,3 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
   }
 }
 
-if (import.meta.main) {
-  runKeys(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
-    console.error(`keys: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
-  });
-}
