@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -22,6 +22,7 @@ function nodes(): string[] {
 }
 
 const NODES = nodes();
+let packDir: string;
 let consumer: string;
 
 async function installedVersion(name: string): Promise<string> {
@@ -30,7 +31,7 @@ async function installedVersion(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  const packDir = mkdtempSync(join(tmpdir(), 'runledger-pack-'));
+  packDir = mkdtempSync(join(tmpdir(), 'runledger-pack-'));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', packDir, ...NPM_FLAGS], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
   const [packed] = z.array(z.object({ filename: z.string() })).parse(JSON.parse(stdout));
   const filename = packed?.filename ?? '';
@@ -42,6 +43,11 @@ beforeAll(async () => {
   const peers = await Promise.all(['aws-cdk-lib', 'constructs', 'esbuild'].map(async (name) => `${name}@${await installedVersion(name)}`));
   await run('npm', ['install', join(packDir, filename), ...peers, ...NPM_FLAGS], { cwd: consumer, maxBuffer: 16 * 1024 * 1024 });
 }, 240_000);
+
+// The consumer holds aws-cdk-lib (about 240 MB installed): not something to leave in /tmp per run.
+afterAll(() => {
+  for (const dir of [consumer, packDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
 
 const IMPORT_EVERY_ENTRY = `
 const client = await import('runledger/client');
