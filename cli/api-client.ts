@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Connection } from './connection.ts';
+import { refusedKeyHint, type Connection } from './connection.ts';
 
 /** Ordinary requests give up after this; streams have their own idle timeout (see `tail`). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -33,10 +33,12 @@ export type QueryParams = Record<string, string | number | undefined>;
 export class RunledgerClient {
   readonly url: string;
   readonly #apiKey: string | undefined;
+  readonly #connection: Connection;
 
   constructor(connection: Connection) {
     this.url = connection.url;
     this.#apiKey = connection.apiKey;
+    this.#connection = connection;
   }
 
   async get<T>(path: string, schema: z.ZodType<T>, query: QueryParams = {}): Promise<T> {
@@ -79,9 +81,10 @@ export class RunledgerClient {
   async #fetch(address: string, init: RequestInit, timeout = true): Promise<Response> {
     try {
       const response = await fetch(address, timeout ? { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } : init);
-      if (response.status === 401 && this.#apiKey === undefined) {
+      if (response.status === 401) {
         await response.body?.cancel();
-        throw new ApiError(401, 'unauthorized', 'no API key: pass --key or set RUNLEDGER_API_KEY (`npm start` prints one)');
+        if (this.#apiKey === undefined) throw new ApiError(401, 'unauthorized', 'no API key: pass --key or set RUNLEDGER_API_KEY (`npm start` prints one)');
+        throw new ApiError(401, 'unauthorized', refusedKeyHint(this.#connection));
       }
       return response;
     } catch (error: unknown) {

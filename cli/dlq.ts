@@ -6,25 +6,23 @@
  * (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
+import { CommandError, UsageError } from './cli-io.ts';
+import { parseCommandLine } from './command-line.ts';
 
-const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url http://127.0.0.1:3000]';
+const USAGE = 'usage: runledger dlq list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url http://127.0.0.1:3000]';
 
 const LettersSchema = z.object({ deadLetters: z.array(z.object({ target: z.string(), event: z.object({ id: z.string() }) })) });
 const RedriveAnswerSchema = z.object({ delivered: z.number(), failed: z.number(), lines: z.array(z.string()) });
 
-/** The local stack's own redrive failed (it answered, but not 2xx). */
-export class RedriveRequestError extends Error {
-  override readonly name = 'RedriveRequestError';
-}
 
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, url: { type: 'string' }, observer: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  const { positionals, values } = parseCommandLine(argv, {
+    'data-dir': { type: 'string' },
+    url: { type: 'string' },
+    observer: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     print(USAGE);
@@ -45,8 +43,10 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
       await redrive(url, values.observer, print);
       return;
     }
+    case undefined:
+      throw new UsageError(`name a command: list or redrive\n${USAGE}`);
     default:
-      print(USAGE);
+      throw new UsageError(`unknown command '${positionals[0]}'\n${USAGE}`);
   }
 }
 
@@ -57,7 +57,7 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
  */
 async function redrive(url: string, observer: string | undefined, print: (line: string) => void): Promise<void> {
   const listed = await fetch(`${url}/local/dlq`);
-  if (!listed.ok) throw new RedriveRequestError(`the local stack at ${url} answered ${listed.status} to GET /local/dlq`);
+  if (!listed.ok) throw new CommandError(`the local stack at ${url} answered ${listed.status} to GET /local/dlq`);
   const letters = LettersSchema.parse(await listed.json()).deadLetters.filter((letter) => observer === undefined || letter.target === observer);
   if (letters.length === 0) {
     print('no dead letters');
@@ -67,7 +67,7 @@ async function redrive(url: string, observer: string | undefined, print: (line: 
   for (const [index, letter] of letters.entries()) {
     const query = new URLSearchParams({ target: letter.target, id: letter.event.id });
     const response = await fetch(`${url}/local/dlq/redrive?${query.toString()}`, { method: 'POST' });
-    if (!response.ok) throw new RedriveRequestError(`the local stack at ${url} answered ${response.status} to the redrive of ${letter.event.id}`);
+    if (!response.ok) throw new CommandError(`the local stack at ${url} answered ${response.status} to the redrive of ${letter.event.id}`);
     const answer = RedriveAnswerSchema.parse(await response.json());
     delivered += answer.delivered;
     // The stack numbers within its one-letter answer; the CLI numbers within the whole redrive.
@@ -75,11 +75,4 @@ async function redrive(url: string, observer: string | undefined, print: (line: 
     print(`${index + 1} of ${letters.length} ${outcome}`);
   }
   print(`redrive done: ${delivered} delivered, ${letters.length - delivered} still dead-lettered`);
-}
-
-if (import.meta.main) {
-  runDlq(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
-    console.error(`dlq: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
 }

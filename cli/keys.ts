@@ -5,40 +5,34 @@
  * local stack's DynamoDB (`--endpoint`). Only the key's SHA-256 is stored; `create` prints the key
  * once and it cannot be shown again.
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
 import { generateApiKey, hashApiKey } from '#shared/auth/api-keys.ts';
 import { TenantIdSchema } from '#shared/contract/ids.ts';
+import { CommandError, UsageError } from './cli-io.ts';
+import { parseCommandLine } from './command-line.ts';
 
-const USAGE = `usage: npm run keys -- <create --tenant NAME | list | revoke --id KEY_ID> [--table NAME] [--region REGION] [--endpoint URL]
+const USAGE = `usage: runledger keys <create --tenant NAME | list | revoke --id KEY_ID> [--table NAME] [--region REGION] [--endpoint URL]
   --table     the events table (stack output TableName); default $RUNLEDGER_TABLE_NAME
   --region    default $AWS_REGION
   --endpoint  a DynamoDB endpoint such as the local stack's; default $RUNLEDGER_DYNAMODB_ENDPOINT`;
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      id: { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      endpoint: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { positionals, values } = parseCommandLine(argv, {
+    tenant: { type: 'string' },
+    id: { type: 'string' },
+    table: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   const [command] = positionals;
-  if (values.help === true || command === undefined) {
+  if (values.help === true) {
     print(USAGE);
     return;
   }
+  if (command === undefined) throw new UsageError(`name a command: create, list or revoke\n${USAGE}`);
   const tableName = values.table ?? env.RUNLEDGER_TABLE_NAME;
   if (tableName === undefined || tableName === '') throw new UsageError('name the table: --table <TableName output of the stack> or RUNLEDGER_TABLE_NAME');
   const endpoint = values.endpoint ?? env.RUNLEDGER_DYNAMODB_ENDPOINT;
@@ -64,7 +58,7 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
       case 'revoke': {
         if (values.id === undefined || !/^[0-9a-f]{6,64}$/.test(values.id)) throw new UsageError('--id must be a key id as `list` shows it');
         const revoked = await keys.revokeKey(values.id);
-        if (!revoked) throw new UsageError(`no key with id ${values.id}`);
+        if (!revoked) throw new CommandError(`no key with id ${values.id}`);
         print(`revoked ${values.id}; callers still holding it are refused within the authorizer cache time (5 minutes at most)`);
         return;
       }
@@ -76,9 +70,3 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
   }
 }
 
-if (import.meta.main) {
-  runKeys(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
-    console.error(`keys: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  });
-}

@@ -30,23 +30,33 @@ function usage(): string {
  */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const command = COMMANDS.find((candidate) => candidate.name === rest[0]);
-    if (command !== undefined) return command.run(['--help'], env, io);
-    io.out(usage());
-    return EXIT_OK;
-  }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (command === undefined) {
-    io.err(`runledger: unknown command '${name}' (runledger --help lists them)`);
+  if (name === undefined) {
+    // No command is a wrong command line, not a request for help: usage goes to stderr, exit 2.
+    io.err(usage());
     return EXIT_USAGE;
   }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    if (rest[0] === undefined) {
+      io.out(usage());
+      return EXIT_OK;
+    }
+    const command = COMMANDS.find((candidate) => candidate.name === rest[0]);
+    if (command !== undefined) return command.run(['--help'], env, io);
+    return unknownCommand(rest[0], io);
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) return unknownCommand(name, io);
   try {
     return await command.run(rest, env, io);
   } catch (error: unknown) {
     io.err(`runledger ${command.name}: ${oneLine(reasonOf(error))}`);
     return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
   }
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  io.err(`runledger: unknown command '${name}' (runledger --help lists them)`);
+  return EXIT_USAGE;
 }
 
 function reasonOf(error: unknown): string {

@@ -5,6 +5,8 @@ import type { ErrorBody } from '#shared/contract/error-body.ts';
 import type { IngestResult } from '#shared/ingest/ingest-result.ts';
 import { readAnswer, type AnswerVerdict } from './answer.ts';
 import { retryDelay, type BackoffPolicy } from './backoff.ts';
+import { resolveClientConnection } from './client-env.ts';
+import { unrefTimer } from './timers.ts';
 
 /** Why an event was not delivered. `deadline` and `gave-up` events may still have been stored: resending them (same eventId and seq) is safe. */
 export type UnsentReason = 'buffer-full' | 'closed' | 'too-large' | 'rejected' | 'conflict' | 'refused' | 'gave-up' | 'deadline';
@@ -28,9 +30,10 @@ export type CloseReport = {
 };
 
 export type SenderOptions = {
-  /** The API's base URL, e.g. `http://127.0.0.1:3000` or the stack's ApiUrl. */
-  readonly baseUrl: string;
-  readonly apiKey: string;
+  /** The API's base URL, e.g. `http://127.0.0.1:3000` or the stack's ApiUrl. @default $RUNLEDGER_URL, else http://127.0.0.1:3000 */
+  readonly baseUrl?: string;
+  /** @default $RUNLEDGER_API_KEY where there is an environment (Node, Bun, Deno); without either, the constructor throws MissingApiKeyError */
+  readonly apiKey?: string;
   /** Called for every event that will not be delivered. @default ignore (close() still lists them) */
   readonly onError?: (problem: DeliveryProblem) => void;
   /** Events per request, 1-100. @default 100 */
@@ -62,6 +65,8 @@ export type SenderOptions = {
 };
 
 type Queued = { readonly event: RunEvent; readonly ordinal: number; readonly bytes: number };
+
+const UTF8 = new TextEncoder();
 
 /** Room for `{"events":[...]}` and commas around the events of one request. */
 const BATCH_OVERHEAD_BYTES = 1024;
@@ -116,8 +121,9 @@ export class EventSender {
   #requests = 0;
 
   constructor(options: SenderOptions) {
-    this.#url = `${options.baseUrl.replace(/\/+$/, '')}/v1/events`;
-    this.#headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' };
+    const { baseUrl, apiKey } = resolveClientConnection(options);
+    this.#url = `${baseUrl.replace(/\/+$/, '')}/v1/events`;
+    this.#headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
     this.#onError = options.onError ?? (() => undefined);
     this.#maxBatchSize = checkedInt('maxBatchSize', options.maxBatchSize ?? MAX_EVENTS_PER_REQUEST, 1, MAX_EVENTS_PER_REQUEST);
     this.#flushIntervalMs = checkedInt('flushIntervalMs', options.flushIntervalMs ?? 200, 0, 3_600_000);
@@ -154,7 +160,7 @@ export class EventSender {
     const ordinal = this.#nextOrdinal++;
     if (this.#closed) return this.#drop({ event, ordinal }, 'closed', 'the reporter is closed');
     if (!force && !this.hasRoom) return this.#drop({ event, ordinal }, 'buffer-full', `${this.#maxBuffered} events are already buffered (maxBufferedEvents)`);
-    const bytes = Buffer.byteLength(JSON.stringify(event));
+    const bytes = UTF8.encode(JSON.stringify(event)).byteLength;
     if (bytes > MAX_EVENT_BYTES) return this.#drop({ event, ordinal }, 'too-large', `${bytes} bytes serialized; an event may be at most ${MAX_EVENT_BYTES}`);
     this.#queue.push({ event, ordinal, bytes });
     this.#unsettled.add(ordinal);
@@ -201,7 +207,7 @@ export class EventSender {
       this.#pump();
     }, this.#flushIntervalMs);
     // A pending flush alone must not keep a process alive; close() is how to wait for delivery.
-    this.#timer.unref();
+    unrefTimer(this.#timer);
   }
 
   /** Starts as many batches as concurrency allows: full ones always, partial ones once due. */

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { RunEvent } from '#shared/contract/event.ts';
 import { EventSender, type CloseReport, type SenderOptions } from './event-sender.ts';
+import { randomId } from './random-id.ts';
+import { unrefTimer } from './timers.ts';
 
 /** Token counts by kind: inputTokens, outputTokens, or any name. */
 export type Usage = Record<string, number>;
@@ -129,7 +130,7 @@ export class RunReporter {
   #report(draft: EventDraft): boolean {
     const terminal = TERMINAL_TYPES.has(draft.type);
     // The casts below meet RunEvent's per-type union: each public method builds its own type's payload.
-    const base = { eventId: randomUUID(), runId: this.runId, occurredAt: new Date(this.#now()).toISOString(), ...(this.#threadId === undefined ? {} : { threadId: this.#threadId }) };
+    const base = { eventId: randomId(), runId: this.runId, occurredAt: new Date(this.#now()).toISOString(), ...(this.#threadId === undefined ? {} : { threadId: this.#threadId }) };
     // Reject-new happens before a seq is taken, so a dropped event leaves no gap in the run.
     if (!terminal && !this.#sender.hasRoom) return this.#sender.enqueue({ ...base, ...draft } as RunEvent);
     const event = { ...base, ...draft, seq: this.#nextSeq } as RunEvent;
@@ -146,7 +147,7 @@ export class RunReporter {
   #startHeartbeat(): void {
     if (this.#heartbeatIntervalMs === undefined || this.#heartbeat !== undefined || this.#ended) return;
     this.#heartbeat = setInterval(() => this.heartbeat(), this.#heartbeatIntervalMs);
-    this.#heartbeat.unref();
+    unrefTimer(this.#heartbeat);
   }
 
   #stopHeartbeat(): void {

@@ -4,9 +4,16 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// This checkout, or node_modules/runledger in a project that installed the package: either way the
+// handlers' TypeScript sources are there (the package ships functions/, shared/ and adapters/).
+const PROJECT_ROOT = packageRoot(import.meta.url);
+// npm never packs package-lock.json. NodejsFunction wants a lock file only to find the project root
+// (dependencies are bundled, never installed), so an installed package names its package.json.
+const LOCK_FILE = existsSync(join(PROJECT_ROOT, 'package-lock.json')) ? join(PROJECT_ROOT, 'package-lock.json') : join(PROJECT_ROOT, 'package.json');
 
 /** esbuild settings shared by every function and by the benchmark's bundle-size measurement. */
 export const BUNDLING = {
@@ -63,10 +70,10 @@ export class HandlerFunction extends Construct {
     );
     this.function = new NodejsFunction(this, 'Function', {
       role,
-      entry: `${PROJECT_ROOT}functions/${props.handler}/handler.ts`,
+      entry: join(PROJECT_ROOT, 'functions', props.handler, 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      depsLockFilePath: LOCK_FILE,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,

@@ -46,3 +46,22 @@ export function runProgram(script: string, argv: string[], env: NodeJS.ProcessEn
     child.stdin.end(stdin);
   });
 }
+
+/**
+ * A project script whose reader goes away after the first output, as `| head -1` does: stdout is
+ * destroyed on the first chunk, so the script's next write meets a closed pipe (EPIPE).
+ */
+export function runProgramClosingStdout(script: string, argv: string[], env: NodeJS.ProcessEnv): Promise<ProgramRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.once('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      child.stdout.destroy();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
