@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { ApiKeyRecord, ApiKeyStore } from '#shared/ports.ts';
+import { systemClock, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
 import { apiKeyPk, KEY_SK } from './keys.ts';
 
 const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z.string().default(''), createdAt: z.string().default('') });
@@ -14,10 +14,12 @@ export function keyIdOf(keyHash: string): string {
 export class DynamoDbApiKeyStore implements ApiKeyStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #clock: Clock;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; clock?: Clock }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async findTenant(keyHash: string): Promise<string | undefined> {
@@ -26,7 +28,7 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
   }
 
   async saveKey(keyHash: string, tenant: string): Promise<ApiKeyRecord> {
-    const record = { keyId: keyIdOf(keyHash), tenant, createdAt: new Date().toISOString() };
+    const record = { keyId: keyIdOf(keyHash), tenant, createdAt: this.#clock.now().toISOString() };
     await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { pk: apiKeyPk(keyHash), sk: KEY_SK, ...record } }));
     return record;
   }

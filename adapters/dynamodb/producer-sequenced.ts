@@ -6,7 +6,7 @@ import { addClaims, claimHash, claimOf, dropClaims } from '#shared/run/reservati
 import { foldEvents, newRunState, type RunState } from '#shared/run/run-state.ts';
 import { hasSeq } from '#shared/run/seq-ranges.ts';
 import { checkProducerSeq, compareWithHeld, modeConflict, seqTakenMessage, toStoredEvent, type HeldEvent } from '#shared/run/sequencing.ts';
-import { heldFromFailure } from './condition-failure.ts';
+import { heldFromFailure, isConditionFailure } from './condition-failure.ts';
 import { eventItem, parseEventItem, parseHeldEvent, type VersionedState } from './item-codec.ts';
 import { eventSk, runPk } from './keys.ts';
 import { retryDelayMs, sleep } from './retry.ts';
@@ -181,7 +181,7 @@ async function putIfFree(context: StoreContext, tenant: string, event: StoredEve
     );
     return undefined;
   } catch (error: unknown) {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    if (!isConditionFailure(error)) throw error;
     return heldFromFailure(error) ?? { eventId: event.eventId, hash, seq: event.seq };
   }
 }
