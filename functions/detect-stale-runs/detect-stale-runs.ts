@@ -2,7 +2,8 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { makeIngestEvents } from '#shared/ingest/make-ingest-events.ts';
 import { makeDetectStaleRuns } from '#shared/stale/detect-stale-runs.ts';
 import type { Root } from '../runtime/compose.ts';
-import { eventStoreOf, stalePolicyOf } from '../runtime/parts/stores.ts';
+import { stalePolicyOf } from '../runtime/parts/settings.ts';
+import { eventStoreOf } from '../runtime/parts/stores.ts';
 
 /**
  * Every minute (an EventBridge schedule in AWS, a timer in the local stack): times out running

@@ -55,6 +55,8 @@ export function requireClient<K extends keyof Clients>(root: Root, name: K, need
 /**
  * A part of the root: built by `build` the first time it is asked for on a root, then the same
  * instance for that root. Two roots (two local stacks in one process) never share one.
+ * Declare parts as `export const xOf = /* @__PURE__ *\/ part(...)`: the annotation lets esbuild
+ * drop a part no handler of the bundle asks for, with everything only it imports.
  */
 export function part<T>(build: (root: Root) => T): (root: Root) => T {
   const built = new WeakMap<Root, { value: T }>();

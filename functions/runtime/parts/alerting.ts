@@ -7,10 +7,10 @@ import { WebhookAlertSink } from '#adapters/alerts/webhook-alert-sink.ts';
 import { DynamoDbAlertClaims } from '#adapters/dynamodb/dynamodb-alert-claims.ts';
 import type { AlertSink } from '#shared/observers/alerting.ts';
 import { part, requireClient, type Root } from '../compose.ts';
-import { tableNameOf } from './stores.ts';
+import { tableNameOf } from './settings.ts';
 
 /** Alert claims under their own keys; untraced, so the alerting bundle carries no X-Ray SDK. */
-export const alertClaimsOf = part(
+export const alertClaimsOf = /* @__PURE__ */ part(
   (root) =>
     new DynamoDbAlertClaims({
       client: DynamoDBDocumentClient.from(requireClient(root, 'dynamoDb', 'the alert claims')),
@@ -21,7 +21,7 @@ export const alertClaimsOf = part(
 );
 
 /** Every sink the configuration names: the SNS topic, a webhook (its URL given or in a secret), a file. */
-export const alertSinksOf = part((root): AlertSink[] => {
+export const alertSinksOf = /* @__PURE__ */ part((root): AlertSink[] => {
   const { config, logger } = root;
   const sinks: AlertSink[] = [];
   if (config.RUNLEDGER_ALERT_TOPIC_ARN !== undefined) {
