@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { systemClock, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
-import { apiKeyPk, KEY_SK } from './keys.ts';
+import { API_KEY_PK_PREFIX, apiKeyPk, KEY_SK, keyHashOf } from './keys.ts';
 
 const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z.string().default(''), createdAt: z.string().default('') });
 
@@ -35,14 +35,14 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
 
   /** An admin listing: scans for key items (a handful), never called on a request path. */
   async listKeys(): Promise<ApiKeyRecord[]> {
-    const keys = await this.#scanKeys('K#');
+    const keys = await this.#scanKeys(API_KEY_PK_PREFIX);
     return keys
-      .map((key) => ({ keyId: key.keyId || keyIdOf(key.pk.slice(2)), tenant: key.tenant, createdAt: key.createdAt }))
+      .map((key) => ({ keyId: key.keyId || keyIdOf(keyHashOf(key.pk)), tenant: key.tenant, createdAt: key.createdAt }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async revokeKey(keyId: string): Promise<boolean> {
-    const keys = await this.#scanKeys(`K#${keyId}`);
+    const keys = await this.#scanKeys(apiKeyPk(keyId));
     for (const { pk } of keys) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk, sk: KEY_SK } }));
     return keys.length > 0;
   }

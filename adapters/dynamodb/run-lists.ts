@@ -4,7 +4,7 @@ import { runStatusOf, type RunState } from '#shared/run/run-state.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
 import { batchGetItems } from './batch-get.ts';
 import { parseSummary } from './item-codec.ts';
-import { DEADLINE_SHARDS, deadlineMinute, statusIndexPk, SUMMARY_SK, threadIndexPk } from './keys.ts';
+import { DEADLINE_SHARDS, deadlineMinute, deadlineShardPk, parseRunPk, statusIndexPk, SUMMARY_SK, threadIndexPk } from './keys.ts';
 import { EVENTS_TABLE } from './table-definition.ts';
 
 type IndexKey = { pk: string; listKey: string };
@@ -77,7 +77,7 @@ export class RunLists {
             IndexName: EVENTS_TABLE.deadlineIndex.name,
             KeyConditionExpression: '#shard = :shard AND #at <= :due',
             ExpressionAttributeNames: { '#shard': EVENTS_TABLE.deadlineIndex.partitionKey.name, '#at': EVENTS_TABLE.deadlineIndex.sortKey.name },
-            ExpressionAttributeValues: { ':shard': `STALE#${shard}`, ':due': due },
+            ExpressionAttributeValues: { ':shard': deadlineShardPk(shard), ':due': due },
             Limit: limit,
           }),
         ),
@@ -119,9 +119,8 @@ export class RunLists {
   }
 }
 
-/** `T#<tenant>#R#<runId>` back to its parts (tenant ids cannot hold '#'). */
 function refOf(pk: string): RunRef {
-  const match = /^T#([^#]+)#R#(.+)$/.exec(pk);
-  if (match?.[1] === undefined || match[2] === undefined) throw new Error(`not a run key: ${pk}`);
-  return { tenant: match[1], runId: match[2] };
+  const ref = parseRunPk(pk);
+  if (ref === undefined) throw new Error(`not a run key: ${pk}`);
+  return ref;
 }

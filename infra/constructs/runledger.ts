@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
+import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
@@ -216,7 +217,7 @@ export class RunLedger extends Construct {
     Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the on-failure destination of the relay’s stream mapping.' });
     // FilterRule's helpers are typed `any` by CDK: keep them as unknown.
     const inserts: unknown = FilterRule.isEqual('INSERT');
-    const eventKeys: unknown = FilterRule.beginsWith('E#');
+    const eventKeys: unknown = FilterRule.beginsWith(EVENT_SK_PREFIX);
     relay.addEventSource(
       new DynamoEventSource(this.events.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

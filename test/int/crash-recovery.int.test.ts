@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { EVENT_SK_PREFIX, runPk } from '#adapters/dynamodb/keys.ts';
 import { killHard, startChildStack, type ChildStack } from '#test/support/child-stack.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { ACME_KEY, request } from '#test/support/http.ts';
@@ -23,7 +24,7 @@ async function storedEvents(tableName: string, runId: string): Promise<Array<{ s
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': `T#acme#R#${runId}`, ':e': 'E#' },
+        ExpressionAttributeValues: { ':pk': runPk('acme', runId), ':e': EVENT_SK_PREFIX },
         ProjectionExpression: 'seq, eventId',
         ExclusiveStartKey: start,
       }),
