@@ -15,7 +15,7 @@ import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
+import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -52,21 +52,8 @@ export interface RunLedgerProps {
   readonly corsOrigins?: readonly string[];
 }
 
-/** The defaults, as pure data: `cdk.json` ships the same values. */
-export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
-  stage: 'dev',
-  retentionDays: 30,
-  maxEventsPerRun: 100_000,
-  heartbeatTimeoutSeconds: 300,
-  maxRunSeconds: 86_400,
-  alertEmail: undefined,
-  alertWebhookSecretName: undefined,
-  throttleRateLimit: 100,
-  throttleBurstLimit: 200,
-  logRetentionDays: 30,
-  removalPolicy: 'retain',
-  corsOrigins: [],
-};
+/** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
+export { RUNLEDGER_DEFAULTS };
 
 /** Props merged over the defaults and checked, with the bad prop named. */
 export function resolveRunLedgerProps(props: RunLedgerProps): RunLedgerConfig {
