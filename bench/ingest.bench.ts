@@ -3,14 +3,14 @@
  * API of the local stack, side by side with raw writes of the same items to the same DynamoDB
  * Local, in one run (absolute numbers drift between machines; the ratios are what to compare).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { eventItem, guardItem, summaryItem } from '#adapters/dynamodb/item-codec.ts';
 import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
 import { eventHash } from '#shared/run/event-hash.ts';
 import { z } from 'zod';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack } from '#test/support/child-stack.ts';
 import { measureBundles } from './bundles.ts';
 import { CapacityMeter } from './capacity-meter.ts';
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   // The stack runs as `npm start` does, in a process of its own: the load generator and the metering
   // proxy here must not share its event loop.
   const stack = await startChildStack({ RUNLEDGER_DYNAMODB_ENDPOINT: endpoint, RUNLEDGER_TABLE_NAME: 'bench', RUNLEDGER_API_KEYS: `bench:${API_KEY}` });
-  rawClient = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  rawClient = DynamoDBDocumentClient.from(makeDynamoDbClient({ endpoint }));
   const post = async (runId: string, events: RunEvent[]) => {
     const response = await fetch(`${stack.url}/v1/runs/${runId}/events`, {
       method: 'POST',

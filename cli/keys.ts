@@ -5,7 +5,7 @@
  * local stack's DynamoDB (`--endpoint`). Only the key's SHA-256 is stored; `create` prints the key
  * once and it cannot be shown again.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
 import { generateApiKey, hashApiKey } from '#shared/auth/api-keys.ts';
@@ -36,10 +36,7 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
   const tableName = values.table ?? env.RUNLEDGER_TABLE_NAME;
   if (tableName === undefined || tableName === '') throw new UsageError('name the table: --table <TableName output of the stack> or RUNLEDGER_TABLE_NAME');
   const endpoint = values.endpoint ?? env.RUNLEDGER_DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient({
-    region: values.region ?? env.AWS_REGION ?? 'us-east-1',
-    ...(endpoint === undefined || endpoint === '' ? {} : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
+  const client = makeDynamoDbClient({ region: values.region ?? env.AWS_REGION ?? 'us-east-1', endpoint: endpoint === '' ? undefined : endpoint });
   const keys = new DynamoDbApiKeyStore({ client: DynamoDBDocumentClient.from(client), tableName });
   try {
     switch (command) {

@@ -24,8 +24,9 @@ export type ObserverSubscription = {
 
 /**
  * The built-in subscriptions: the one list CDK builds its rules from and the local bus routes by.
- * A new built-in is this one entry plus its functions/<handler>/handler.ts: the local stack loads the
- * handler by its folder name, CDK makes it a function with the table access named here.
+ * A new built-in is this one entry plus its functions/<handler>/ (handler.ts for Lambda, and the
+ * make...Handler(root) it calls, which local/handlers.ts wires for the local stack); CDK makes it a
+ * function with the table access named here.
  * (Observers of your own: `runledger.addObserver(fn, { name, filter, required })` in CDK, README.)
  */
 export const OBSERVERS: readonly ObserverSubscription[] = [

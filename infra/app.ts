@@ -1,7 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFromContext } from './config.ts';
-import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import { RunLedgerStack } from './runledger-stack.ts';
 
 /** `cdk synth` / `cdk deploy`: configuration from cdk.json context and `-c key=value`. */
@@ -13,7 +12,6 @@ export function buildApp(app: App = new App()): { app: App; stack: RunLedgerStac
     description: `runledger (${config.stage}): run lifecycle events`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledgeNagFindings(stack);
   return { app, stack };
 }
 

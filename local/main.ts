@@ -1,5 +1,11 @@
+import { FunctionConfigSchema, type FunctionEnvironment } from '#functions/runtime/config.ts';
 import { JavaMissingError } from './dynamodb-local.ts';
 import { startLocalStack } from './stack.ts';
+
+/** The function configuration keys set in this environment, handed to the handlers as Lambda's environment would. */
+function functionEnvironment(env: NodeJS.ProcessEnv): FunctionEnvironment {
+  return Object.fromEntries(Object.keys(FunctionConfigSchema.shape).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])));
+}
 
 /** `npm start`: the local stack in the foreground, configured from the environment. */
 async function main(): Promise<void> {
@@ -11,6 +17,8 @@ async function main(): Promise<void> {
     ...(env.RUNLEDGER_DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: env.RUNLEDGER_DYNAMODB_ENDPOINT } : {}),
     ...(env.RUNLEDGER_API_KEYS ? { apiKeys: env.RUNLEDGER_API_KEYS } : {}),
     ...(env.RUNLEDGER_TABLE_NAME ? { tableName: env.RUNLEDGER_TABLE_NAME } : {}),
+    config: functionEnvironment(env),
+    faults: { crashBeforePublish: env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1' },
     log: (line) => console.error(line),
   });
   if (stack.devApiKey !== undefined) {

@@ -1,22 +1,24 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { endpointOverride, LOCAL_REGION } from '#adapters/aws/endpoint.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
+import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
 import { LocalBus, type LocalTarget } from './bus/local-bus.ts';
 import { startPutEventsEndpoint } from './bus/put-events-endpoint.ts';
-import { loadRelay, loadStaleRunDetector } from './handlers.ts';
+import { makeLocalHandlers, type LocalHandlers, type ObserverHandler, type RelayHandler } from './handlers.ts';
 import { StreamReader } from './stream-reader.ts';
 import { ArchiveWriter } from './archive-writer.ts';
 import { prometheusFromEmf } from './prometheus.ts';
-import { loadObserverHandler } from './handlers.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { errorResponse } from '#functions/http/responses.ts';
+import { compose } from '#functions/runtime/compose.ts';
+import { loadConfig, type FunctionEnvironment } from '#functions/runtime/config.ts';
+import { apiKeyStoreOf } from '#functions/runtime/parts/stores.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { localLambdaContext } from './lambda-context.ts';
 
@@ -33,12 +35,23 @@ export type LocalStackOptions = {
   readonly tableName?: string;
   readonly retentionDays?: number;
   readonly maxEventsPerRun?: number;
+  /**
+   * Function configuration (the keys Lambda's environment holds, functions/runtime/config.ts), e.g.
+   * `{ RUNLEDGER_STREAM_POLL_MS: '25' }`. The stack's own keys (table, endpoints, bus, files) win.
+   * @default { POWERTOOLS_LOG_LEVEL: 'WARN' }
+   */
+  readonly config?: FunctionEnvironment;
   /** Observers subscribed on the local bus besides the built-in ones (each a rule and its target). */
   readonly observers?: readonly LocalTarget[];
   /** Subscribe metrics, alerting and archive as in AWS (functions/observers.ts). @default true */
   readonly builtInObservers?: boolean;
   /** How often the stale-run detector runs, as the schedule does in AWS; 0 turns it off. @default 60000 */
   readonly staleCheckIntervalMs?: number;
+  /** Fault injection for the crash tests. */
+  readonly faults?: {
+    /** Exit the process (code 137) the first time the relay is about to publish, as a crash between "stored" and "published" would. */
+    readonly crashBeforePublish?: boolean;
+  };
   readonly log?: (line: string) => void;
 };
 
@@ -58,7 +71,9 @@ export type RunningLocalStack = {
 
 /**
  * The whole pipeline on one machine: DynamoDB Local (or a given endpoint), the table from the same
- * definition CDK uses, API keys, and the API served by the same handlers Lambda runs.
+ * definition CDK uses, API keys, and the API served by the same handlers Lambda runs, all made from
+ * one composition root with clients pointed at the local endpoints. Nothing goes through
+ * process.env, so several stacks can run in one process.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
   const dataDir = options.dataDir ?? '.runledger';
@@ -67,61 +82,77 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   mkdirSync(dataDir, { recursive: true });
 
   let dynamo: RunningDynamoDb | undefined;
+  let busEndpoint: { endpoint: string; close(): Promise<void> } | undefined;
   const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') })).endpoint;
+  const dynamoDb = makeDynamoDbClient({ endpoint });
+  let eventBridge: EventBridgeClient | undefined;
   try {
-    // The handlers read their configuration from the environment, exactly as in Lambda.
-    process.env.RUNLEDGER_DYNAMODB_ENDPOINT = endpoint;
-    process.env.RUNLEDGER_TABLE_NAME = tableName;
-    if (options.retentionDays !== undefined) process.env.RUNLEDGER_RETENTION_DAYS = String(options.retentionDays);
-    if (options.maxEventsPerRun !== undefined) process.env.RUNLEDGER_MAX_EVENTS_PER_RUN = String(options.maxEventsPerRun);
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    await ensureEventsTable(dynamoDb, tableName);
 
-    const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await ensureEventsTable(client, tableName);
-    const keys = new DynamoDbApiKeyStore({ client: DynamoDBDocumentClient.from(client), tableName });
+    // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
+    // The bus routes to handlers made from the root, and the root needs the bus's endpoint: bound once both exist.
+    const bound: { handlers?: LocalHandlers } = {};
+    const observerHandler = (folder: string): ObserverHandler => {
+      if (bound.handlers === undefined) throw new Error('the local bus delivered before the stack finished starting');
+      return bound.handlers.observer(folder);
+    };
+    const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
+    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...(options.observers ?? [])];
+    const bus = new LocalBus({ targets, dataDir, log });
+    busEndpoint = await startPutEventsEndpoint(bus, log);
+    eventBridge = new EventBridgeClient({ region: LOCAL_REGION, ...endpointOverride(busEndpoint.endpoint) });
+
+    const metricsFile = join(dataDir, 'metrics.log');
+    const config = loadConfig({
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...options.config,
+      RUNLEDGER_TABLE_NAME: tableName,
+      RUNLEDGER_DYNAMODB_ENDPOINT: endpoint,
+      ...(options.retentionDays === undefined ? {} : { RUNLEDGER_RETENTION_DAYS: String(options.retentionDays) }),
+      ...(options.maxEventsPerRun === undefined ? {} : { RUNLEDGER_MAX_EVENTS_PER_RUN: String(options.maxEventsPerRun) }),
+      RUNLEDGER_METRICS_FILE: metricsFile,
+      RUNLEDGER_ALERTS_FILE: join(dataDir, 'alerts.jsonl'),
+      RUNLEDGER_EVENT_BUS_NAME: 'runledger-local',
+      RUNLEDGER_EVENTBRIDGE_ENDPOINT: busEndpoint.endpoint,
+      RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(targets.map((target) => target.pattern)),
+    });
+    const root = compose(config, { dynamoDb, eventBridge });
+    const handlers = makeLocalHandlers(root);
+    bound.handlers = handlers;
+    // Made now, so a built-in observer without local wiring fails the start, not its first event.
+    for (const observer of OBSERVERS) if (options.builtInObservers !== false && observer.target.kind === 'function') handlers.observer(observer.target.handler);
+
+    const keys = apiKeyStoreOf(root);
     const devApiKey = options.apiKeys === undefined ? devKey(dataDir) : undefined;
     const entries = options.apiKeys === undefined ? [{ tenant: 'dev', key: devApiKey ?? '' }] : parseApiKeyList(options.apiKeys);
     for (const { tenant, key } of entries) await keys.saveKey(hashApiKey(key), tenant);
-    client.destroy();
 
-    // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
-    process.env.RUNLEDGER_METRICS_FILE = join(dataDir, 'metrics.log');
-    process.env.RUNLEDGER_ALERTS_FILE = join(dataDir, 'alerts.jsonl');
-    const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
-    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive)), ...(options.observers ?? [])];
-    const bus = new LocalBus({ targets, dataDir, log });
-    // What an earlier run accepted and did not finish is delivered again before anything new.
+    // What an earlier run accepted and did not finish is delivered again, before the stream brings anything new.
     bus.resume();
-    const busEndpoint = await startPutEventsEndpoint(bus, log);
-    process.env.RUNLEDGER_EVENT_BUS_NAME = 'runledger-local';
-    process.env.RUNLEDGER_EVENTBRIDGE_ENDPOINT = busEndpoint.endpoint;
-    process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify(targets.map((target) => target.pattern));
-    const { handler: relayHandler } = await loadRelay();
     // Fault injection for the crash tests: die the first time the relay is about to publish, as a
     // process killed between "stored" and "published" would.
-    const relay: typeof relayHandler =
-      process.env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1'
-        ? () => {
-            log('fault injection: crashing before the relay publishes');
-            process.exit(137);
-          }
-        : relayHandler;
+    const relay: RelayHandler = options.faults?.crashBeforePublish === true
+      ? () => {
+          log('fault injection: crashing before the relay publishes');
+          process.exit(137);
+        }
+      : handlers.relay;
     const reader = new StreamReader({ endpoint, tableName, checkpointFile: join(dataDir, `stream-checkpoints-${tableName}.json`), handler: relay, log });
     reader.start();
 
     // Scheduled jobs: the stale-run detector, every minute, with the time a schedule would give it.
-    const { handler: detectStaleRuns } = await loadStaleRunDetector();
+    const { detectStaleRuns } = handlers;
     const checkStaleRuns = (time: string) => detectStaleRuns({ time });
     const staleInterval = options.staleCheckIntervalMs ?? 60_000;
     const staleTimer =
       staleInterval > 0
         ? setInterval(() => {
-            checkStaleRuns(new Date().toISOString()).catch((error: unknown) => log(`stale-run check failed: ${String(error)}`));
+            checkStaleRuns(root.clock.now().toISOString()).catch((error: unknown) => log(`stale-run check failed: ${String(error)}`));
           }, staleInterval).unref()
         : undefined;
 
-    const metricsFile = join(dataDir, 'metrics.log');
     const server = createGateway({
+      handlers,
       log,
       localRoutes: {
         'GET /v1/metrics': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile) }),
@@ -135,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
         'POST /local/stale-check': async (request) => {
-          const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? new Date().toISOString();
+          const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? root.clock.now().toISOString();
           if (Number.isNaN(Date.parse(at))) return errorResponse(400, { code: 'invalid_parameter', message: 'at must be an ISO 8601 time' });
           return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await checkStaleRuns(new Date(at).toISOString())) };
         },
@@ -146,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       server.listen(options.port ?? 3000, '127.0.0.1', resolve);
     });
     const { port } = server.address() as AddressInfo;
+    const started = { busEndpoint, eventBridge };
     return {
       url: `http://127.0.0.1:${port}`,
       port,
@@ -167,11 +199,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await reader.stop();
         archive.close();
         await bus.close();
-        await busEndpoint.close();
+        await started.busEndpoint.close();
+        started.eventBridge.destroy();
+        dynamoDb.destroy();
         await dynamo?.stop();
       },
     };
   } catch (error: unknown) {
+    eventBridge?.destroy();
+    dynamoDb.destroy();
+    await busEndpoint?.close();
     await dynamo?.stop();
     throw error;
   }
@@ -189,21 +226,15 @@ function devKey(dataDir: string): string {
   return key;
 }
 
-/** The built-in subscriptions as local bus targets: the same handler modules Lambda runs. */
-function builtInTargets(archive: ArchiveWriter): LocalTarget[] {
+/** The built-in subscriptions as local bus targets: the same handlers Lambda runs. */
+function builtInTargets(archive: ArchiveWriter, observerHandler: (folder: string) => ObserverHandler): LocalTarget[] {
   return OBSERVERS.map((observer) => {
     const { target } = observer;
     return {
       name: observer.name,
       pattern: toEventPattern(observer.filter),
       required: observer.required,
-      invoke:
-        target.kind === 'archive'
-          ? archive.archive
-          : async (event) => {
-              const handler = await loadObserverHandler(target.handler);
-              await handler(event, localLambdaContext(`runledger-${target.handler}`));
-            },
+      invoke: target.kind === 'archive' ? archive.archive : (event) => observerHandler(target.handler)(event, localLambdaContext(`runledger-${target.handler}`)),
     };
   });
 }

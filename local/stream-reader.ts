@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -11,7 +11,8 @@ import {
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { writeFileDurably } from './durable-file.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
+import { endpointOverride, LOCAL_REGION } from '#adapters/aws/endpoint.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
@@ -41,9 +42,8 @@ export class StreamReader {
   #idle: Array<{ passes: number; resolve: () => void }> = [];
 
   constructor(options: { endpoint: string; tableName: string; checkpointFile: string; handler: StreamHandler; log?: (line: string) => void; pollMs?: number }) {
-    const clientConfig = { endpoint: options.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    this.#streams = new DynamoDBStreamsClient(clientConfig);
-    this.#dynamo = new DynamoDBClient(clientConfig);
+    this.#streams = new DynamoDBStreamsClient({ region: LOCAL_REGION, ...endpointOverride(options.endpoint) });
+    this.#dynamo = makeDynamoDbClient({ endpoint: options.endpoint });
     this.#tableName = options.tableName;
     this.#checkpointFile = options.checkpointFile;
     this.#handler = options.handler;

@@ -16,3 +16,8 @@ export function heldFromFailure(error: unknown): { eventId: string; hash: string
   const { eventId, hash, seq } = parsed.data.Item;
   return { eventId: eventId.S, hash: hash.S, seq: Number(seq.N) };
 }
+
+/** A write refused because its ConditionExpression did not hold (the SDK's ConditionalCheckFailedException). */
+export function isConditionFailure(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

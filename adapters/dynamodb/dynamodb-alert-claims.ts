@@ -1,6 +1,9 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlertClaims, AlertKind } from '#shared/observers/alerting.ts';
+import { systemClock, type Clock } from '#shared/ports.ts';
+import { isConditionFailure } from './condition-failure.ts';
 import { alertPk } from './keys.ts';
+import { expiresAt } from './ttl.ts';
 
 /**
  * Alert claims, one item per (tenant, run, kind) under their own `A#` keys (so the alerting function
@@ -10,25 +13,28 @@ export class DynamoDbAlertClaims implements AlertClaims {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #retentionDays: number;
+  readonly #clock: Clock;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; retentionDays: number }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; retentionDays: number; clock?: Clock }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
     this.#retentionDays = options.retentionDays;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async claim(tenant: string, runId: string, kind: AlertKind): Promise<boolean> {
+    const now = this.#clock.now();
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { pk: alertPk(tenant, runId), sk: kind, alertedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + this.#retentionDays * 86_400 },
+          Item: { pk: alertPk(tenant, runId), sk: kind, alertedAt: now.toISOString(), expiresAt: expiresAt(now, this.#retentionDays) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return true;
     } catch (error: unknown) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

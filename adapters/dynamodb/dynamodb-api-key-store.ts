@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { ApiKeyRecord, ApiKeyStore } from '#shared/ports.ts';
-import { apiKeyPk, KEY_SK } from './keys.ts';
+import { systemClock, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
+import { API_KEY_PK_PREFIX, apiKeyPk, KEY_SK, keyHashOf } from './keys.ts';
 
 const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z.string().default(''), createdAt: z.string().default('') });
 
@@ -14,10 +14,12 @@ export function keyIdOf(keyHash: string): string {
 export class DynamoDbApiKeyStore implements ApiKeyStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #clock: Clock;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; clock?: Clock }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async findTenant(keyHash: string): Promise<string | undefined> {
@@ -26,21 +28,21 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
   }
 
   async saveKey(keyHash: string, tenant: string): Promise<ApiKeyRecord> {
-    const record = { keyId: keyIdOf(keyHash), tenant, createdAt: new Date().toISOString() };
+    const record = { keyId: keyIdOf(keyHash), tenant, createdAt: this.#clock.now().toISOString() };
     await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { pk: apiKeyPk(keyHash), sk: KEY_SK, ...record } }));
     return record;
   }
 
   /** An admin listing: scans for key items (a handful), never called on a request path. */
   async listKeys(): Promise<ApiKeyRecord[]> {
-    const keys = await this.#scanKeys('K#');
+    const keys = await this.#scanKeys(API_KEY_PK_PREFIX);
     return keys
-      .map((key) => ({ keyId: key.keyId || keyIdOf(key.pk.slice(2)), tenant: key.tenant, createdAt: key.createdAt }))
+      .map((key) => ({ keyId: key.keyId || keyIdOf(keyHashOf(key.pk)), tenant: key.tenant, createdAt: key.createdAt }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async revokeKey(keyId: string): Promise<boolean> {
-    const keys = await this.#scanKeys(`K#${keyId}`);
+    const keys = await this.#scanKeys(apiKeyPk(keyId));
     for (const { pk } of keys) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk, sk: KEY_SK } }));
     return keys.length > 0;
   }

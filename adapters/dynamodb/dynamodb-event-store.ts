@@ -1,16 +1,17 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStats } from '#shared/run/stats.ts';
 import type { StoredEvent } from '#shared/contract/event.ts';
 import { BusyError } from '#shared/errors.ts';
 import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, ListRunsQuery, RunRef, RunsPage, StoreLimits } from '#shared/ports.ts';
 import type { RunState } from '#shared/run/run-state.ts';
 import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
+import { batchGetItems } from './batch-get.ts';
 import { parseEventItem, sumStats } from './item-codec.ts';
 import { eventSk, runPk, STATS_SHARDS, STATS_SK, statsPk, taskSeqKey } from './keys.ts';
 import { EVENTS_TABLE } from './table-definition.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { appendProducerSequenced } from './producer-sequenced.ts';
-import { isThrottling, retryDelayMs, sleep } from './retry.ts';
+import { isThrottling } from './retry.ts';
 import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
 import { appendServerSequenced } from './server-sequenced.ts';
@@ -63,16 +64,7 @@ export class DynamoDbEventStore implements EventStore {
   getStats(tenant: string): Promise<RunStats> {
     return throttlingAsBusy(async () => {
       const keys = Array.from({ length: STATS_SHARDS }, (_, shard) => ({ pk: statsPk(tenant, shard), sk: STATS_SK }));
-      const items: unknown[] = [];
-      for (let pending = keys, attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(retryDelayMs(attempt));
-        const result = await this.#context.client.send(
-          new BatchGetCommand({ RequestItems: { [this.#context.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        items.push(...(result.Responses?.[this.#context.tableName] ?? []));
-        const unprocessed = new Set((result.UnprocessedKeys?.[this.#context.tableName]?.Keys ?? []).map((key) => String(key.pk)));
-        pending = pending.filter((key) => unprocessed.has(key.pk));
-      }
+      const items = await batchGetItems(this.#context.client, this.#context.tableName, keys);
       return sumStats(items);
     });
   }

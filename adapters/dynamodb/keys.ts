@@ -1,4 +1,15 @@
-/** Key builders for the single events table (layout documented in table-definition.ts). */
+/**
+ * Every key of the single events table is built and parsed here (layout documented in
+ * table-definition.ts). The partition key prefixes are exported for infra/, whose IAM leading-key
+ * conditions and stream filter must match the items these functions build.
+ */
+
+/** Run items (summary, events, guards), the tenant's stats and run index entries. */
+export const RUN_PK_PREFIX = 'T#';
+export const API_KEY_PK_PREFIX = 'K#';
+export const ALERT_PK_PREFIX = 'A#';
+/** The deadline index's partitions (running runs of every tenant, by shard). */
+export const DEADLINE_PK_PREFIX = 'STALE#';
 
 export const SUMMARY_SK = 'RUN';
 export const EVENT_SK_PREFIX = 'E#';
@@ -9,7 +20,14 @@ export const KEY_SK = 'KEY';
 const SEQ_DIGITS = 10;
 
 export function runPk(tenant: string, runId: string): string {
-  return `T#${tenant}#R#${runId}`;
+  return `${RUN_PK_PREFIX}${tenant}#R#${runId}`;
+}
+
+/** `T#<tenant>#R#<runId>` back to its parts (tenant ids cannot hold '#'); undefined for any other key. */
+export function parseRunPk(pk: string): { tenant: string; runId: string } | undefined {
+  const match = /^T#([^#]+)#R#(.+)$/.exec(pk);
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  return { tenant: match[1], runId: match[2] };
 }
 
 export function eventSk(seq: number): string {
@@ -20,13 +38,19 @@ export function guardSk(eventId: string): string {
   return `${GUARD_SK_PREFIX}${eventId}`;
 }
 
+/** Also takes the start of a hash (a key id): the prefix of the keys it may name. */
 export function apiKeyPk(keyHash: string): string {
-  return `K#${keyHash}`;
+  return `${API_KEY_PK_PREFIX}${keyHash}`;
+}
+
+/** The key hash of an API key item's partition key. */
+export function keyHashOf(pk: string): string {
+  return pk.startsWith(API_KEY_PK_PREFIX) ? pk.slice(API_KEY_PK_PREFIX.length) : pk;
 }
 
 /** Alert claims live apart from run items, under a prefix of their own. */
 export function alertPk(tenant: string, runId: string): string {
-  return `A#${tenant}#R#${runId}`;
+  return `${ALERT_PK_PREFIX}${tenant}#R#${runId}`;
 }
 
 /** The byTask index's sort key of a task event: the task's events sort by seq under its id. */
@@ -47,7 +71,7 @@ export function taskPrefix(taskId: string): string {
 export const STATS_SHARDS = 8;
 
 export function statsPk(tenant: string, shard: number): string {
-  return `T#${tenant}#STATS#${shard}`;
+  return `${RUN_PK_PREFIX}${tenant}#STATS#${shard}`;
 }
 
 export function statsShardOf(runId: string): number {
@@ -59,11 +83,11 @@ export const STATS_SK = 'STATS';
 
 /** The runs-by-status index's partition of a tenant's runs in one status. */
 export function statusIndexPk(tenant: string, status: string): string {
-  return `T#${tenant}#S#${status}`;
+  return `${RUN_PK_PREFIX}${tenant}#S#${status}`;
 }
 
 export function threadIndexPk(tenant: string, threadId: string): string {
-  return `T#${tenant}#TH#${threadId}`;
+  return `${RUN_PK_PREFIX}${tenant}#TH#${threadId}`;
 }
 
 /**
@@ -73,7 +97,11 @@ export function threadIndexPk(tenant: string, threadId: string): string {
 export const DEADLINE_SHARDS = 4;
 
 export function deadlineIndexPk(runId: string): string {
-  return `STALE#${statsShardOf(runId) % DEADLINE_SHARDS}`;
+  return deadlineShardPk(statsShardOf(runId) % DEADLINE_SHARDS);
+}
+
+export function deadlineShardPk(shard: number): string {
+  return `${DEADLINE_PK_PREFIX}${shard}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredEvent } from '#shared/contract/event.ts';
 import { BusyError } from '#shared/errors.ts';
 import type { AppendCandidate, AppendOutcome } from '#shared/ports.ts';
@@ -6,14 +6,14 @@ import { addClaims, claimHash, claimOf, dropClaims } from '#shared/run/reservati
 import { foldEvents, newRunState, type RunState } from '#shared/run/run-state.ts';
 import { hasSeq } from '#shared/run/seq-ranges.ts';
 import { checkProducerSeq, compareWithHeld, modeConflict, seqTakenMessage, toStoredEvent, type HeldEvent } from '#shared/run/sequencing.ts';
-import { heldFromFailure } from './condition-failure.ts';
+import { batchGetItems } from './batch-get.ts';
+import { heldFromFailure, isConditionFailure } from './condition-failure.ts';
 import { eventItem, parseEventItem, parseHeldEvent, type VersionedState } from './item-codec.ts';
 import { eventSk, runPk } from './keys.ts';
 import { retryDelayMs, sleep } from './retry.ts';
 import { CONTENTION_BUDGET_MS, expiresAt, type AppendPath, type StoreContext } from './store-context.ts';
 
 const BATCH_WRITE_SIZE = 25;
-const BATCH_GET_SIZE = 100;
 
 type Plan = {
   /** New seqs: claimed in the summary, then written with a plain BatchWriteItem. */
@@ -137,17 +137,9 @@ async function readEvents(
 ): Promise<Map<number, { held: HeldEvent; event: StoredEvent }>> {
   const pk = runPk(tenant, runId);
   const found = new Map<number, { held: HeldEvent; event: StoredEvent }>();
-  for (let start = 0; start < seqs.length; start += BATCH_GET_SIZE) {
-    let keys: Array<Record<string, string>> = seqs.slice(start, start + BATCH_GET_SIZE).map((seq) => ({ pk, sk: eventSk(seq) }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 0) await sleep(retryDelayMs(attempt));
-      const result = await context.client.send(new BatchGetCommand({ RequestItems: { [context.tableName]: { Keys: keys, ConsistentRead: true } } }));
-      for (const item of result.Responses?.[context.tableName] ?? []) {
-        const held = parseHeldEvent(item);
-        found.set(held.seq, { held, event: parseEventItem(item) });
-      }
-      keys = (result.UnprocessedKeys?.[context.tableName]?.Keys ?? []).map((key) => ({ pk, sk: String(key.sk) }));
-    }
+  for (const item of await batchGetItems(context.client, context.tableName, seqs.map((seq) => ({ pk, sk: eventSk(seq) })))) {
+    const held = parseHeldEvent(item);
+    found.set(held.seq, { held, event: parseEventItem(item) });
   }
   return found;
 }
@@ -181,7 +173,7 @@ async function putIfFree(context: StoreContext, tenant: string, event: StoredEve
     );
     return undefined;
   } catch (error: unknown) {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    if (!isConditionFailure(error)) throw error;
     return heldFromFailure(error) ?? { eventId: event.eventId, hash, seq: event.seq };
   }
 }

@@ -1,10 +1,10 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ListRunsQuery, RunRef, RunsPage } from '#shared/ports.ts';
 import { runStatusOf, type RunState } from '#shared/run/run-state.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
+import { batchGetItems } from './batch-get.ts';
 import { parseSummary } from './item-codec.ts';
-import { DEADLINE_SHARDS, deadlineMinute, statusIndexPk, SUMMARY_SK, threadIndexPk } from './keys.ts';
-import { retryDelayMs, sleep } from './retry.ts';
+import { DEADLINE_SHARDS, deadlineMinute, deadlineShardPk, parseRunPk, statusIndexPk, SUMMARY_SK, threadIndexPk } from './keys.ts';
 import { EVENTS_TABLE } from './table-definition.ts';
 
 type IndexKey = { pk: string; listKey: string };
@@ -77,7 +77,7 @@ export class RunLists {
             IndexName: EVENTS_TABLE.deadlineIndex.name,
             KeyConditionExpression: '#shard = :shard AND #at <= :due',
             ExpressionAttributeNames: { '#shard': EVENTS_TABLE.deadlineIndex.partitionKey.name, '#at': EVENTS_TABLE.deadlineIndex.sortKey.name },
-            ExpressionAttributeValues: { ':shard': `STALE#${shard}`, ':due': due },
+            ExpressionAttributeValues: { ':shard': deadlineShardPk(shard), ':due': due },
             Limit: limit,
           }),
         ),
@@ -107,23 +107,20 @@ export class RunLists {
 
   /** The summaries of the listed runs, in list order; runs gone since (TTL) are skipped. */
   async #summaries(keys: readonly IndexKey[]): Promise<RunState[]> {
-    const byPk = new Map<string, RunState>();
+    const byRunId = new Map<string, RunState>();
     // An index can list a run twice for a moment while it moves (its entries trail the table).
     const unique = [...new Set(keys.map(({ pk }) => pk))];
-    for (let pending = unique.map((pk) => ({ pk, sk: SUMMARY_SK })), attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(retryDelayMs(attempt));
-      const result = await this.#client.send(new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of result.Responses?.[this.#tableName] ?? []) byPk.set(String(item.pk), parseSummary(item).state);
-      const unprocessed = new Set((result.UnprocessedKeys?.[this.#tableName]?.Keys ?? []).map((key) => String(key.pk)));
-      pending = pending.filter((key) => unprocessed.has(key.pk));
+    // One tenant's runs: the run id names each summary.
+    for (const item of await batchGetItems(this.#client, this.#tableName, unique.map((pk) => ({ pk, sk: SUMMARY_SK })))) {
+      const { state } = parseSummary(item);
+      byRunId.set(state.runId, state);
     }
-    return unique.flatMap((pk) => byPk.get(pk) ?? []);
+    return unique.flatMap((pk) => byRunId.get(refOf(pk).runId) ?? []);
   }
 }
 
-/** `T#<tenant>#R#<runId>` back to its parts (tenant ids cannot hold '#'). */
 function refOf(pk: string): RunRef {
-  const match = /^T#([^#]+)#R#(.+)$/.exec(pk);
-  if (match?.[1] === undefined || match[2] === undefined) throw new Error(`not a run key: ${pk}`);
-  return { tenant: match[1], runId: match[2] };
+  const ref = parseRunPk(pk);
+  if (ref === undefined) throw new Error(`not a run key: ${pk}`);
+  return ref;
 }

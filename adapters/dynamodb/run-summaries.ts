@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClie
 import { statsDelta } from '#shared/run/stats.ts';
 import type { RunState } from '#shared/run/run-state.ts';
 import type { StalePolicy } from '#shared/run/staleness.ts';
+import { isConditionFailure } from './condition-failure.ts';
 import { parseSummary, statsUpdate, summaryItem, type VersionedState } from './item-codec.ts';
 import { runPk, SUMMARY_SK } from './keys.ts';
 
@@ -84,7 +85,7 @@ export class RunSummaries {
         );
       }
     } catch (error: unknown) {
-      if (!(error instanceof Error && (error.name === 'ConditionalCheckFailedException' || error instanceof TransactionCanceledException))) throw error;
+      if (!(isConditionFailure(error) || error instanceof TransactionCanceledException)) throw error;
       this.forget(tenant, state.runId);
       return undefined;
     }

@@ -1,10 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredEvent } from '#shared/contract/event.ts';
 import { BusyError } from '#shared/errors.ts';
 import type { AppendCandidate, AppendOutcome } from '#shared/ports.ts';
 import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import { assignServerSeqs, compareWithHeld, modeConflict, toStoredEvent, type HeldEvent } from '#shared/run/sequencing.ts';
+import { batchGetItems } from './batch-get.ts';
 import { eventItem, guardItem, parseGuard, statsUpdate, type VersionedState } from './item-codec.ts';
 import { statsDelta } from '#shared/run/stats.ts';
 import { guardSk, runPk } from './keys.ts';
@@ -128,15 +129,9 @@ async function readGuards(
 ): Promise<Map<string, HeldEvent>> {
   const pk = runPk(tenant, runId);
   const held = new Map<string, HeldEvent>();
-  let keys: Array<Record<string, string>> = candidates.map(({ event }) => ({ pk, sk: guardSk(event.eventId) }));
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > 0) await sleep(retryDelayMs(attempt));
-    const result = await context.client.send(new BatchGetCommand({ RequestItems: { [context.tableName]: { Keys: keys, ConsistentRead: true } } }));
-    for (const item of result.Responses?.[context.tableName] ?? []) {
-      const guard = parseGuard(item);
-      held.set(guard.eventId, guard);
-    }
-    keys = (result.UnprocessedKeys?.[context.tableName]?.Keys ?? []).map((key) => ({ pk, sk: String(key.sk) }));
+  for (const item of await batchGetItems(context.client, context.tableName, candidates.map(({ event }) => ({ pk, sk: guardSk(event.eventId) })))) {
+    const guard = parseGuard(item);
+    held.set(guard.eventId, guard);
   }
   return held;
 }

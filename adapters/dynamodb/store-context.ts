@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AppendCandidate, AppendOutcome, Clock, StoreLimits } from '#shared/ports.ts';
 import type { VersionedState } from './item-codec.ts';
 import type { RunSummaries } from './run-summaries.ts';
+import { expiresAt as ttlFor } from './ttl.ts';
 
 /** What the append paths share: the table, the clock, the limits and the run summaries. */
 export type StoreContext = {
@@ -12,9 +13,9 @@ export type StoreContext = {
   readonly summaries: RunSummaries;
 };
 
-/** The TTL attribute value for items written now. */
+/** The TTL attribute value for the run's items written at `now`. */
 export function expiresAt(context: StoreContext, now: Date): number {
-  return Math.floor(now.getTime() / 1000) + context.limits.retentionDays * 86_400;
+  return ttlFor(now, context.limits.retentionDays);
 }
 
 /**

@@ -3,13 +3,20 @@ import { inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { parseStoredEvent } from '#shared/contract/event.ts';
 import type { PublishedDetail } from '#shared/bus/published-event.ts';
-import { EVENT_SK_PREFIX } from './keys.ts';
+import { EVENT_SK_PREFIX, parseRunPk } from './keys.ts';
 
 /** A stream record the relay must account for; `detail` is absent for records that carry no new event. */
 export type StreamedEvent = { readonly sequenceNumber: string; readonly detail?: PublishedDetail };
 
+const RunPkSchema = z.string().transform((pk, context) => {
+  const ref = parseRunPk(pk);
+  if (ref !== undefined) return ref;
+  context.addIssue({ code: 'custom', message: 'is not a run key' });
+  return z.NEVER;
+});
+
 const EventImageSchema = z.object({
-  pk: z.object({ S: z.string().regex(/^T#[^#]+#R#/) }),
+  pk: z.object({ S: RunPkSchema }),
   sk: z.object({ S: z.string() }),
   body: z.object({ B: z.string() }),
 });
@@ -26,7 +33,7 @@ export function eventsFromStream(records: readonly DynamoDBRecord[]): StreamedEv
     const image: Record<string, AttributeValue> | undefined = record.dynamodb?.NewImage;
     if (record.eventName !== 'INSERT' || image?.sk?.S?.startsWith(EVENT_SK_PREFIX) !== true) return { sequenceNumber };
     const item = EventImageSchema.parse(image);
-    const tenant = item.pk.S.slice(2, item.pk.S.indexOf('#R#'));
+    const { tenant } = item.pk.S;
     const stored = parseStoredEvent(JSON.parse(inflateRawSync(Buffer.from(item.body.B, 'base64')).toString('utf8')));
     return { sequenceNumber, detail: { ...stored, tenant } };
   });

@@ -1,29 +1,5 @@
-import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { bearerToken, makeAuthenticate } from '#shared/auth/api-keys.ts';
-import { getRoot } from '../runtime/root.ts';
+import { dynamoDbLambdaRoot } from '../runtime/dynamodb-lambda-root.ts';
+import { makeAuthorizeHandler } from './authorize.ts';
 
-const { apiKeyStore, logger } = getRoot();
-const authenticate = makeAuthenticate({ keys: apiKeyStore });
-
-/**
- * API Gateway TOKEN authorizer: `Authorization: Bearer <key>` -> the key's tenant, handed to the
- * handlers as `requestContext.authorizer.tenantId`. The policy covers the whole API so API
- * Gateway can cache one answer per key. Throwing "Unauthorized" is how API Gateway is told 401.
- */
-export async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  const key = bearerToken(event.authorizationToken);
-  const tenant = key === undefined ? undefined : await authenticate(key);
-  if (tenant === undefined) {
-    logger.info('rejected an API key', { reason: key === undefined ? 'missing or malformed header' : 'unknown key' });
-    throw new Error('Unauthorized');
-  }
-  const [arnPrefix, stage] = event.methodArn.split('/');
-  return {
-    principalId: tenant,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${arnPrefix ?? '*'}/${stage ?? '*'}/*` }],
-    },
-    context: { tenantId: tenant },
-  };
-}
+/** The Lambda entry CDK bundles: the root composed from the environment once, at cold start. */
+export const handler = makeAuthorizeHandler(dynamoDbLambdaRoot());

@@ -1,18 +1,5 @@
-import { makeIngestEvents } from '#shared/ingest/make-ingest-events.ts';
-import { makeDetectStaleRuns } from '#shared/stale/detect-stale-runs.ts';
-import type { ScheduledEvent } from 'aws-lambda';
-import { getRoot } from '../runtime/root.ts';
+import { dynamoDbLambdaRoot } from '../runtime/dynamodb-lambda-root.ts';
+import { makeDetectStaleRunsHandler } from './detect-stale-runs.ts';
 
-const { eventStore, logger, stalePolicy } = getRoot();
-const detectStaleRuns = makeDetectStaleRuns({ store: eventStore, ingest: makeIngestEvents({ store: eventStore }), policy: stalePolicy });
-
-/**
- * Every minute (an EventBridge schedule in AWS, a timer in the local stack): times out running
- * runs that went silent or ran too long. "Now" is the schedule's time, so a late or repeated
- * invocation judges the same minute the same way.
- */
-export async function handler(event: Pick<ScheduledEvent, 'time'>): Promise<{ examined: number; timedOut: number }> {
-  const report = await detectStaleRuns(new Date(event.time));
-  if (report.timedOut.length > 0) logger.info('timed out stale runs', { runs: report.timedOut });
-  return { examined: report.examined, timedOut: report.timedOut.length };
-}
+/** The Lambda entry CDK bundles: the root composed from the environment once, at cold start. */
+export const handler = makeDetectStaleRunsHandler(dynamoDbLambdaRoot());

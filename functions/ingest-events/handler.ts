@@ -1,26 +1,5 @@
-import { makeIngestEvents } from '#shared/ingest/make-ingest-events.ts';
-import type { IngestOutcome } from '#shared/ingest/ingest-result.ts';
-import { httpHandler } from '../http/http-handler.ts';
-import { parseJsonBody } from '../http/json-body.ts';
-import { jsonResponse } from '../http/responses.ts';
-import { pathParameter } from '../http/path.ts';
-import { tenantOf } from '../http/tenant.ts';
-import { getRoot } from '../runtime/root.ts';
+import { dynamoDbLambdaRoot } from '../runtime/dynamodb-lambda-root.ts';
+import { makeIngestEventsHandler } from './ingest-events.ts';
 
-const STATUS_BY_OUTCOME: Record<IngestOutcome, number> = {
-  all_stored: 202,
-  partly_stored: 207,
-  rejected: 400,
-  conflict: 409,
-};
-
-const { eventStore, logger, tracer } = getRoot();
-const ingestEvents = makeIngestEvents({ store: eventStore });
-
-/** `POST /v1/runs/{runId}/events` and `POST /v1/events`. */
-export const handler = httpHandler({ logger, tracer }, async (event) => {
-  const tenant = tenantOf(event);
-  const pathRunId = pathParameter(event, 'runId');
-  const { outcome, results } = await ingestEvents({ tenant, body: parseJsonBody(event), ...(pathRunId === undefined ? {} : { pathRunId }) });
-  return jsonResponse(STATUS_BY_OUTCOME[outcome], { results });
-});
+/** The Lambda entry CDK bundles: the root composed from the environment once, at cold start. */
+export const handler = makeIngestEventsHandler(dynamoDbLambdaRoot());

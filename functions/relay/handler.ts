@@ -1,48 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { eventsFromStream } from '#adapters/dynamodb/stream-records.ts';
-import { EventBridgePublisher } from '#adapters/eventbridge/eventbridge-publisher.ts';
-import { makePublishFilter } from '#shared/bus/publish-filter.ts';
-import { makeRelay } from '#shared/relay/make-relay.ts';
+import { endpointOverride } from '#adapters/aws/endpoint.ts';
+import { lambdaRoot } from '../runtime/lambda-root.ts';
+import { makeRelayHandler } from './relay.ts';
 
-const ConfigSchema = z.object({
-  RUNLEDGER_EVENT_BUS_NAME: z.string().min(1),
-  /** JSON array of every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */
-  RUNLEDGER_PUBLISH_PATTERNS: z.string().transform((text, context) => {
-    try {
-      return z.array(z.record(z.string(), z.unknown())).parse(JSON.parse(text));
-    } catch {
-      context.addIssue({ code: 'custom', message: 'must be a JSON array of EventBridge patterns' });
-      return z.NEVER;
-    }
-  }),
-  /** Set locally (the local bus); unset in AWS. */
-  RUNLEDGER_EVENTBRIDGE_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-});
-
-const config = ConfigSchema.parse(process.env);
-const logger = new Logger({ serviceName: 'runledger-relay' });
-const client = new EventBridgeClient({
-  region: config.AWS_REGION,
-  ...(config.RUNLEDGER_EVENTBRIDGE_ENDPOINT === undefined
-    ? {}
-    : { endpoint: config.RUNLEDGER_EVENTBRIDGE_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-});
-const relay = makeRelay({
-  publisher: new EventBridgePublisher({ client, busName: config.RUNLEDGER_EVENT_BUS_NAME }),
-  shouldPublish: makePublishFilter(config.RUNLEDGER_PUBLISH_PATTERNS),
-  onCallFailed: (error) => logger.warn('PutEvents call failed; retrying its entries', { error }),
-});
-
-/**
- * Fed by the events table's stream: publishes new events to the bus and reports the records it
- * could not publish, so the stream delivers them again (ReportBatchItemFailures).
- */
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const result = await relay(eventsFromStream(event.Records));
-  if (result.batchItemFailures.length > 0) logger.error('events not published; the stream will retry them', { count: result.batchItemFailures.length });
-  return result;
-}
+/** The Lambda entry CDK bundles: EventBridge is the relay's only client (it reads the stream, not the table). */
+export const handler = makeRelayHandler(
+  lambdaRoot((config) => ({ eventBridge: new EventBridgeClient({ region: config.AWS_REGION, ...endpointOverride(config.RUNLEDGER_EVENTBRIDGE_ENDPOINT) }) })),
+);

@@ -1,31 +1,93 @@
 import { z } from 'zod';
+import { friendlyErrorMap } from '#shared/contract/issues.ts';
+import { RUN_DEFAULTS } from '#shared/defaults.ts';
 
-/** Everything a function reads from its environment, parsed once at cold start. */
+const PatternsSchema = z.array(z.record(z.string(), z.unknown()));
+
+/** A JSON array of EventBridge patterns, as CDK and the local stack write it into one variable. */
+const patternList = z.string().transform((text, context) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const patterns = PatternsSchema.safeParse(json);
+  if (patterns.success) return patterns.data;
+  context.addIssue({ code: 'custom', message: 'must be a JSON array of EventBridge patterns' });
+  return z.NEVER;
+});
+
+/**
+ * Every key any function reads from its environment, parsed once at cold start. Keys only some
+ * functions need are optional here; the part that needs one names it when it is missing
+ * (requireSetting), so a function fails at cold start, never on its first request.
+ */
 export const FunctionConfigSchema = z.object({
-  RUNLEDGER_TABLE_NAME: z.string().min(1),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** The events table (every function that reads or writes runs, keys or alert claims). */
+  RUNLEDGER_TABLE_NAME: z.string().min(1).optional(),
   /** Set locally (DynamoDB Local); unset in AWS. */
   RUNLEDGER_DYNAMODB_ENDPOINT: z.url().optional(),
-  RUNLEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
-  RUNLEDGER_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().max(1_000_000_000).default(100_000),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  RUNLEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(RUN_DEFAULTS.retentionDays),
+  RUNLEDGER_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().max(1_000_000_000).default(RUN_DEFAULTS.maxEventsPerRun),
   /** Stale runs: silent this long, or running this long, time out (a run.started payload may set its own). */
-  RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
-  RUNLEDGER_MAX_RUN_SECONDS: z.coerce.number().positive().default(86_400),
+  RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(RUN_DEFAULTS.heartbeatTimeoutSeconds),
+  RUNLEDGER_MAX_RUN_SECONDS: z.coerce.number().positive().default(RUN_DEFAULTS.maxRunSeconds),
   /** SSE (`GET /v1/runs/{runId}/stream`): how often a stream reads its run. */
   RUNLEDGER_STREAM_POLL_MS: z.coerce.number().int().min(10).default(1000),
   RUNLEDGER_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
   /** Under Lambda's 15-minute limit, so the stream ends cleanly and the client resumes after its last id. */
   RUNLEDGER_STREAM_MAX_MS: z.coerce.number().int().min(1000).default(14 * 60_000),
   RUNLEDGER_STREAM_GAP_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  /** Relay: the bus it publishes to. */
+  RUNLEDGER_EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */
+  RUNLEDGER_PUBLISH_PATTERNS: patternList.optional(),
+  /** Relay: set locally (the local bus); unset in AWS. */
+  RUNLEDGER_EVENTBRIDGE_ENDPOINT: z.url().optional(),
+  /** Alerting, AWS: the alert topic. */
+  RUNLEDGER_ALERT_TOPIC_ARN: z.string().min(1).optional(),
+  /** Alerting, AWS: a Secrets Manager secret holding the webhook URL. */
+  RUNLEDGER_ALERT_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  /** Alerting, local: the webhook URL itself, and the alerts file. */
+  RUNLEDGER_ALERT_WEBHOOK_URL: z.url().optional(),
+  RUNLEDGER_ALERTS_FILE: z.string().min(1).optional(),
+  /** Metrics, local: where EMF lines go instead of stdout. */
+  RUNLEDGER_METRICS_FILE: z.string().min(1).optional(),
+  /** Powertools reads it too; given here, it also sets the level of loggers made from this config. */
+  POWERTOOLS_LOG_LEVEL: z
+    .string()
+    .transform((level) => level.toUpperCase())
+    .pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']))
+    .optional(),
 });
 export type FunctionConfig = z.infer<typeof FunctionConfigSchema>;
+export type FunctionConfigKey = keyof FunctionConfig;
+/** The configuration as an environment holds it: strings, by key. */
+export type FunctionEnvironment = Partial<Record<FunctionConfigKey, string>>;
 
-/** Parses the environment, failing fast with every bad key named. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
-  const parsed = FunctionConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`invalid function configuration: ${problems}`);
+/** A configuration key is missing or bad. `problems` names each key with what is wrong with it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: ReadonlyArray<{ readonly key: string; readonly message: string }>;
+
+  constructor(problems: ReadonlyArray<{ readonly key: string; readonly message: string }>) {
+    super(`invalid function configuration: ${problems.map(({ key, message }) => `${key} ${message}`).join('; ')}`);
+    this.problems = problems;
   }
+}
+
+/** Parses an environment (Lambda's, or one the local stack builds), failing with every bad key named. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
+  const parsed = FunctionConfigSchema.safeParse(env, { error: friendlyErrorMap });
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ key: issue.path.join('.'), message: issue.message })));
   return parsed.data;
+}
+
+/** An optional key some part cannot do without: its value, or a ConfigError naming the key and the part. */
+export function requireSetting<K extends FunctionConfigKey>(config: FunctionConfig, key: K, neededBy: string): NonNullable<FunctionConfig[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new ConfigError([{ key, message: `is required (${neededBy} needs it)` }]);
+  return value;
 }

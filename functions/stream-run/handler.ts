@@ -1,21 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ResponseSink } from '../http/response-sink.ts';
-import { getRoot } from '../runtime/root.ts';
-import { makeServeStream } from './serve-stream.ts';
+import { dynamoDbLambdaRoot } from '../runtime/dynamodb-lambda-root.ts';
+import { makeStreamRunServer } from './stream-run.ts';
 
-const { eventStore, logger, config } = getRoot();
-
-/** Served as is by the local stack, which hands it the Node HTTP response as the sink. */
-export const serveStream = makeServeStream({
-  store: eventStore,
-  logger,
-  settings: {
-    pollMs: config.RUNLEDGER_STREAM_POLL_MS,
-    heartbeatMs: config.RUNLEDGER_STREAM_HEARTBEAT_MS,
-    maxStreamMs: config.RUNLEDGER_STREAM_MAX_MS,
-    gapGraceMs: config.RUNLEDGER_STREAM_GAP_GRACE_MS,
-  },
-});
+const serveStream = makeStreamRunServer(dynamoDbLambdaRoot());
 
 /** Time kept back from Lambda's deadline to close the stream cleanly. */
 const DEADLINE_MARGIN_MS = 10_000;

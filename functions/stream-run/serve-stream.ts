@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvalidRequestError } from '#shared/errors.ts';
-import type { EventStore } from '#shared/ports.ts';
+import type { Clock, EventStore } from '#shared/ports.ts';
 import { parseQuery, ResumeSeqSchema, StreamQuerySchema } from '#shared/query/query-params.ts';
 import { makeFollowRun, type FollowSettings } from '#shared/stream/follow-run.ts';
 import { retryFrame, SSE_HEADERS } from '#shared/stream/sse.ts';
@@ -19,8 +19,8 @@ const RECONNECT_MS = 1000;
  * the contract's JSON error; a run that ended and was read to its end answers 204, which tells an
  * EventSource to stop reconnecting.
  */
-export function makeServeStream({ store, logger, settings }: { store: EventStore; logger: Logger; settings: FollowSettings }) {
-  const followRun = makeFollowRun({ store });
+export function makeServeStream({ store, clock, logger, settings }: { store: EventStore; clock: Clock; logger: Logger; settings: FollowSettings }) {
+  const followRun = makeFollowRun({ store, clock });
   return async function serveStream(event: APIGatewayProxyEvent, sink: ResponseSink, options: { deadlineMs?: number } = {}): Promise<void> {
     let opened: { tenant: string; runId: string; afterSeq: number; terminalSeq: number | undefined };
     try {

@@ -3,6 +3,7 @@ import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryption
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ALERT_PK_PREFIX, API_KEY_PK_PREFIX, DEADLINE_PK_PREFIX, RUN_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { EVENTS_TABLE, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 
 /** What a function may do with the table; each grants only the calls that job makes. */
@@ -12,15 +13,15 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = 
   // Ingest: transactions need PutItem/ConditionCheckItem on each item, UpdateItem adds to the tenant's stats; no Delete or Scan.
   'run-writer': {
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
-    leadingKeys: 'T#*',
+    leadingKeys: `${RUN_PK_PREFIX}*`,
   },
-  'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: 'T#*' },
+  'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: `${RUN_PK_PREFIX}*` },
   // The authorizer reads API key hashes and nothing else.
-  'key-reader': { actions: ['dynamodb:GetItem'], leadingKeys: 'K#*' },
+  'key-reader': { actions: ['dynamodb:GetItem'], leadingKeys: `${API_KEY_PK_PREFIX}*` },
   // The alerting observer claims and releases its own alert items, nothing else.
-  'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: 'A#*' },
+  'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: `${ALERT_PK_PREFIX}*` },
   // The stale-run detector reads the deadline index across tenants (run-writer is bound beside it).
-  'stale-run-finder': { actions: ['dynamodb:Query'], leadingKeys: 'STALE#*' },
+  'stale-run-finder': { actions: ['dynamodb:Query'], leadingKeys: `${DEADLINE_PK_PREFIX}*` },
 };
 
 const INDEX_NAMES = [EVENTS_TABLE.taskIndex.name, ...RUN_INDEXES.map((index) => index.name)];

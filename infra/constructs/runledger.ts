@@ -13,8 +13,9 @@ import { Construct } from 'constructs';
 import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
+import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
+import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -51,21 +52,8 @@ export interface RunLedgerProps {
   readonly corsOrigins?: readonly string[];
 }
 
-/** The defaults, as pure data: `cdk.json` ships the same values. */
-export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
-  stage: 'dev',
-  retentionDays: 30,
-  maxEventsPerRun: 100_000,
-  heartbeatTimeoutSeconds: 300,
-  maxRunSeconds: 86_400,
-  alertEmail: undefined,
-  alertWebhookSecretName: undefined,
-  throttleRateLimit: 100,
-  throttleBurstLimit: 200,
-  logRetentionDays: 30,
-  removalPolicy: 'retain',
-  corsOrigins: [],
-};
+/** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
+export { RUNLEDGER_DEFAULTS };
 
 /** Props merged over the defaults and checked, with the bad prop named. */
 export function resolveRunLedgerProps(props: RunLedgerProps): RunLedgerConfig {
@@ -216,7 +204,7 @@ export class RunLedger extends Construct {
     Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the on-failure destination of the relay’s stream mapping.' });
     // FilterRule's helpers are typed `any` by CDK: keep them as unknown.
     const inserts: unknown = FilterRule.isEqual('INSERT');
-    const eventKeys: unknown = FilterRule.beginsWith('E#');
+    const eventKeys: unknown = FilterRule.beginsWith(EVENT_SK_PREFIX);
     relay.addEventSource(
       new DynamoEventSource(this.events.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -20,7 +20,11 @@ export type LocalTarget = {
   readonly invoke: (event: BusEvent) => Promise<void>;
 };
 
-/** Retry policy per kind of observer: the same numbers the CDK rule targets get (infra/). */
+/**
+ * Retry policy per kind of observer, deliberately shorter than AWS's (infra/constructs/observer-rules.ts
+ * gives required targets 185 attempts over 24 h): locally a failing observer should reach the
+ * dead-letter folder in seconds, where a developer sees it, not a day later.
+ */
 export const RETRY_POLICY = {
   required: { attempts: 5, baseDelayMs: 200 },
   optional: { attempts: 2, baseDelayMs: 200 },

@@ -75,11 +75,6 @@ function orCombinations(pattern: unknown): number {
   return product;
 }
 
-/** True when the event matches; a convenience for one-off checks. */
-export function matchesPattern(pattern: unknown, event: unknown): boolean {
-  return compilePattern(pattern)(event);
-}
-
 function compileObject(pattern: Record<string, unknown>, path: string): Node {
   const tests: Node[] = [];
   for (const [key, value] of Object.entries(pattern)) {

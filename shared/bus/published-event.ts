@@ -38,8 +38,3 @@ export function parseBusEvent(input: unknown): RunLedgerBusEvent {
     detail: { ...parseStoredEvent(stored), tenant },
   };
 }
-
-/** The key observers drop repeats by: EventBridge delivers at least once. */
-export function deliveryKey(event: RunLedgerBusEvent): string {
-  return `${event.detail.tenant}/${event.detail.runId}/${event.detail.seq}`;
-}

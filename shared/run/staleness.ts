@@ -1,3 +1,4 @@
+import { RUN_DEFAULTS } from '../defaults.ts';
 import { runStatusOf, type RunState } from './run-state.ts';
 
 /** When a running run counts as stale: silent too long, or running too long. */
@@ -8,7 +9,7 @@ export type StalePolicy = {
   readonly maxDurationSeconds: number;
 };
 
-export const DEFAULT_STALE_POLICY: StalePolicy = { heartbeatTimeoutSeconds: 300, maxDurationSeconds: 86_400 };
+export const DEFAULT_STALE_POLICY: StalePolicy = { heartbeatTimeoutSeconds: RUN_DEFAULTS.heartbeatTimeoutSeconds, maxDurationSeconds: RUN_DEFAULTS.maxRunSeconds };
 
 export type Staleness = { readonly deadlineMs: number; readonly reason: 'heartbeat' | 'max-duration'; readonly timeoutSeconds: number };
 

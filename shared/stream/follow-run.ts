@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStore } from '../ports.ts';
+import { systemClock, type Clock, type EventStore } from '../ports.ts';
 import { heldThrough } from '../run/seq-ranges.ts';
 import { eventFrame, HEARTBEAT_FRAME } from './sse.ts';
 
@@ -29,7 +29,8 @@ const PAGE_SIZE = 100;
  * seq 6). The run state's held seqs say how far is safe; they only count events already stored.
  * It ends right after the run's terminal event.
  */
-export function makeFollowRun({ store, now = () => Date.now(), wait = waitFor }: { store: EventStore; now?: () => number; wait?: (ms: number, signal: AbortSignal) => Promise<void> }) {
+export function makeFollowRun({ store, clock = systemClock, wait = waitFor }: { store: EventStore; clock?: Clock; wait?: (ms: number, signal: AbortSignal) => Promise<void> }) {
+  const now = () => clock.now().getTime();
   return async function followRun(request: {
     tenant: string;
     runId: string;

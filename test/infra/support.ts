@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/app.ts';
 import { RUNLEDGER_DEFAULTS } from '#infra/constructs/runledger.ts';
 
-/** Context equal to cdk.json's defaults, with overrides. */
+/** Context equal to the defaults (which cdk.json does not repeat), with overrides. */
 export function context(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...RUNLEDGER_DEFAULTS, corsOrigins: 'https://dash.example.com', ...overrides };
 }

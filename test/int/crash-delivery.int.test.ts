@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { killHard, startChildStack, type ChildStack } from '#test/support/child-stack.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { ACME_KEY, request } from '#test/support/http.ts';
@@ -52,7 +51,7 @@ async function crashAndCheck(scenario: Scenario): Promise<{ rounds: number; even
   const tableName = uniqueId('crashdel');
   const dataDir = mkdtempSync(join(tmpdir(), 'runledger-crashdel-'));
   const env = { RUNLEDGER_TABLE_NAME: tableName, RUNLEDGER_API_KEYS: `acme:${ACME_KEY}`, RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_DYNAMODB_ENDPOINT: sharedEndpoint };
-  await ensureEventsTable(new DynamoDBClient({ endpoint: sharedEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), tableName);
+  await ensureEventsTable(makeDynamoDbClient({ endpoint: sharedEndpoint }), tableName);
   const start = () => startChildStack(env);
   running = await start();
   let up: Promise<ChildStack> = Promise.resolve(running);
@@ -107,7 +106,7 @@ async function crashAndCheck(scenario: Scenario): Promise<{ rounds: number; even
   const stack = running;
 
   // Everything acknowledged is stored exactly once at its acknowledged seq; both runs are dense.
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: sharedEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  const client = DynamoDBDocumentClient.from(makeDynamoDbClient({ endpoint: sharedEndpoint }));
   const stored = new Map<string, { seq: number; type: string }>();
   let storedRows = 0;
   for (const runId of [serverRun, producerRun, ...failedRuns]) {

@@ -1,17 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { killHard, startChildStack, type ChildStack } from '#test/support/child-stack.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { ACME_KEY, request } from '#test/support/http.ts';
 import { storedEvents as storedEventsOf } from '#test/support/pipeline-files.ts';
 
 const endpoint = inject('dynamoDbEndpoint');
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+const client = DynamoDBDocumentClient.from(makeDynamoDbClient({ endpoint }));
 let running: ChildStack | undefined;
 afterEach(async () => {
   if (running !== undefined) await killHard(running.process);
@@ -40,7 +39,7 @@ describe.each([
 ])('a %s run whose server is killed mid-batch', (_mode, producerSeqs) => {
   it('ends gapless, with every event once, after the batch is re-sent to a restarted server', async () => {
     const tableName = uniqueId('crash');
-    await ensureEventsTable(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), tableName);
+    await ensureEventsTable(makeDynamoDbClient({ endpoint }), tableName);
     const env = { RUNLEDGER_DYNAMODB_ENDPOINT: endpoint, RUNLEDGER_TABLE_NAME: tableName, RUNLEDGER_API_KEYS: `acme:${ACME_KEY}` };
     const runId = uniqueId('run');
     const bodies = batches(runId, 10, producerSeqs);
@@ -72,7 +71,7 @@ describe.each([
 describe('a local stack killed after storing events but before publishing them', () => {
   it('publishes every one of them after a restart (the archive observer holds them all)', async () => {
     const tableName = uniqueId('relaycrash');
-    await ensureEventsTable(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), tableName);
+    await ensureEventsTable(makeDynamoDbClient({ endpoint }), tableName);
     const env = { RUNLEDGER_DYNAMODB_ENDPOINT: endpoint, RUNLEDGER_TABLE_NAME: tableName, RUNLEDGER_API_KEYS: `acme:${ACME_KEY}` };
     const runId = uniqueId('run');
 

@@ -1,17 +1,17 @@
 import { beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { makeIngestEventsHandler } from '#functions/ingest-events/ingest-events.ts';
 import type { ProxyHandler } from '#local/handlers.ts';
 import { localLambdaContext } from '#local/lambda-context.ts';
 import { proxyEvent } from '#test/support/proxy-event.ts';
+import { makeTestRoot } from '#test/support/root.ts';
 
 let ingest: ProxyHandler;
 
-beforeAll(async () => {
+beforeAll(() => {
   // A table that does not exist: every store call fails with an SDK error full of internals.
-  process.env.RUNLEDGER_DYNAMODB_ENDPOINT = inject('dynamoDbEndpoint');
-  process.env.RUNLEDGER_TABLE_NAME = 'no-such-table';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  ingest = (await import('#functions/ingest-events/handler.ts')).handler;
+  ingest = makeIngestEventsHandler(makeTestRoot({ client: makeDynamoDbClient({ endpoint: inject('dynamoDbEndpoint') }), tableName: 'no-such-table' }));
 });
 
 it('answers an unexpected failure with a generic 500 that leaks nothing', async () => {

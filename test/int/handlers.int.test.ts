@@ -1,14 +1,17 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
+import { makeAuthorizeHandler } from '#functions/authorize/authorize.ts';
+import { makeGetRunHandler } from '#functions/get-run/get-run.ts';
+import { makeIngestEventsHandler } from '#functions/ingest-events/ingest-events.ts';
+import { apiKeyStoreOf } from '#functions/runtime/parts/stores.ts';
 import { hashApiKey } from '#shared/auth/api-keys.ts';
 import type { ProxyHandler, TokenAuthorizer } from '#local/handlers.ts';
 import { localLambdaContext } from '#local/lambda-context.ts';
 import { makeTestTable } from '#test/support/dynamodb.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { proxyEvent } from '#test/support/proxy-event.ts';
+import { makeTestRoot } from '#test/support/root.ts';
 
-// The handlers exactly as Lambda loads them: configured from the environment at import.
+// The handlers Lambda's entries export, made by the same functions from a root on a test table.
 let handlers: {
   ingest: ProxyHandler;
   getRun: ProxyHandler;
@@ -16,16 +19,9 @@ let handlers: {
 };
 
 beforeAll(async () => {
-  const table = await makeTestTable();
-  process.env.RUNLEDGER_DYNAMODB_ENDPOINT = table.endpoint;
-  process.env.RUNLEDGER_TABLE_NAME = table.tableName;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  await new DynamoDbApiKeyStore({ client: DynamoDBDocumentClient.from(table.client), tableName: table.tableName }).saveKey(hashApiKey('k-acme-123456'), 'acme');
-  handlers = {
-    ingest: (await import('#functions/ingest-events/handler.ts')).handler,
-    getRun: (await import('#functions/get-run/handler.ts')).handler,
-    authorize: (await import('#functions/authorize/handler.ts')).handler,
-  };
+  const root = makeTestRoot(await makeTestTable());
+  await apiKeyStoreOf(root).saveKey(hashApiKey('k-acme-123456'), 'acme');
+  handlers = { ingest: makeIngestEventsHandler(root), getRun: makeGetRunHandler(root), authorize: makeAuthorizeHandler(root) };
 });
 
 const context = localLambdaContext('test');

@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { RUN_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import { request } from '#test/support/http.ts';
 import { startTestStack } from '#test/support/http.ts';
@@ -115,8 +115,8 @@ describe('malformed requests', () => {
   });
 
   it('stored nothing for any of them', async () => {
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-    const scan = await client.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: 'begins_with(pk, :run)', ExpressionAttributeValues: { ':run': 'T#' } }));
+    const client = DynamoDBDocumentClient.from(makeDynamoDbClient({ endpoint: stack.dynamoDbEndpoint }));
+    const scan = await client.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: 'begins_with(pk, :run)', ExpressionAttributeValues: { ':run': RUN_PK_PREFIX } }));
     expect(scan.Items).toEqual([]);
     expect(CASES.length).toBeGreaterThanOrEqual(40);
   });

@@ -4,14 +4,13 @@ import { uniqueId } from '#test/support/events.ts';
 import { GLOBEX_KEY, request, startTestStack } from '#test/support/http.ts';
 import { readStream, seqsOf } from '#test/support/sse.ts';
 
-// The stream handler reads these at import, as in Lambda: fast polls and heartbeats for the test.
-process.env.RUNLEDGER_STREAM_POLL_MS = '25';
-process.env.RUNLEDGER_STREAM_HEARTBEAT_MS = '300';
-process.env.RUNLEDGER_STREAM_GAP_GRACE_MS = '1500';
-
 let stack: RunningLocalStack;
 beforeAll(async () => {
-  stack = await startTestStack({ builtInObservers: false });
+  // Fast polls and heartbeats for the test, given to the stream handler as its configuration.
+  stack = await startTestStack({
+    builtInObservers: false,
+    config: { RUNLEDGER_STREAM_POLL_MS: '25', RUNLEDGER_STREAM_HEARTBEAT_MS: '300', RUNLEDGER_STREAM_GAP_GRACE_MS: '1500' },
+  });
 });
 afterAll(() => stack.stop());
 

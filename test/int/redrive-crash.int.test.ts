@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { runDlq } from '#cli/dlq.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { killHard, startChildStack, type ChildStack } from '#test/support/child-stack.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { ACME_KEY, request } from '#test/support/http.ts';
@@ -33,7 +32,7 @@ async function archiveLetters(url: string): Promise<number> {
 describe('redrive of the local dead letters', () => {
   it('fails fast while the target is down, and loses no letter when the stack is killed mid-redrive', async () => {
     const tableName = uniqueId('redrive');
-    await ensureEventsTable(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), tableName);
+    await ensureEventsTable(makeDynamoDbClient({ endpoint }), tableName);
     const dataDir = mkdtempSync(join(tmpdir(), 'runledger-redrive-'));
     // The archive observer (required) cannot write while its folder is a file: every event dead-letters.
     writeFileSync(join(dataDir, 'archive'), 'not a folder');
@@ -76,7 +75,7 @@ describe('redrive of the local dead letters', () => {
     expect(again.at(-1)).toMatch(/^redrive done: \d+ delivered, 0 still dead-lettered$/);
     expect(await archiveLetters(running.url)).toBe(0);
 
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+    const client = DynamoDBDocumentClient.from(makeDynamoDbClient({ endpoint }));
     const seqs = (await storedEvents(client, tableName, 'acme', runId)).map((event) => event.seq);
     client.destroy();
     const archived = new Set(archivedEvents(dataDir, 'acme').map((line) => line.seq));

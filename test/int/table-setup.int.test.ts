@@ -1,8 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { startDynamoDbLocal, type RunningDynamoDb } from '#local/dynamodb-local.ts';
 import { uniqueId } from '#test/support/events.ts';
 
 // A DynamoDB Local of its own: adding an index waits for the whole database, and the shared one is
@@ -15,7 +16,7 @@ afterAll(() => dynamo.stop());
 
 describe('ensureEventsTable', () => {
   it('adds the run indexes to a table made before they existed, and leaves a current table alone', async () => {
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const client = makeDynamoDbClient({ endpoint: dynamo.endpoint });
     const tableName = uniqueId('old-events');
     // The table as an earlier version created it: no global secondary indexes, nor their attributes.
     const { GlobalSecondaryIndexes: _indexes, AttributeDefinitions = [], ...older } = createTableInput(tableName);

@@ -1,14 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { uniqueId } from './events.ts';
 
 /** A fresh events table on the test run's DynamoDB Local, and clients for it. */
 export async function makeTestTable(): Promise<{ client: DynamoDBClient; documentClient: DynamoDBDocumentClient; tableName: string; endpoint: string }> {
   const endpoint = inject('dynamoDbEndpoint');
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = makeDynamoDbClient({ endpoint });
   const tableName = uniqueId('events');
   await ensureEventsTable(client, tableName);
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { EVENT_SK_PREFIX, runPk } from '#adapters/dynamodb/keys.ts';
 
 const ArchivedSchema = z.looseObject({ runId: z.string(), seq: z.number(), eventId: z.string(), tenant: z.string() });
 const AlertLineSchema = z.looseObject({ runId: z.string(), kind: z.string(), tenant: z.string() });
@@ -39,7 +40,7 @@ export async function storedEvents(client: DynamoDBDocumentClient, tableName: st
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': `T#${tenant}#R#${runId}`, ':e': 'E#' },
+        ExpressionAttributeValues: { ':pk': runPk(tenant, runId), ':e': EVENT_SK_PREFIX },
         ProjectionExpression: 'seq, eventId, #type',
         ExpressionAttributeNames: { '#type': 'type' },
         ExclusiveStartKey: start,

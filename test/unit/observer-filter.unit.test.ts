@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPatternError, matchesPattern } from '#shared/bus/event-pattern.ts';
+import { compilePattern, InvalidPatternError } from '#shared/bus/event-pattern.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { makePublishFilter } from '#shared/bus/publish-filter.ts';
 
@@ -8,27 +8,27 @@ const busEvent = (type: string, detail: Record<string, unknown> = {}) => ({ sour
 describe('observer filters', () => {
   it('turns a preset into a pattern on source and detail-type', () => {
     const minimal = toEventPattern({ preset: 'minimal' });
-    expect(matchesPattern(minimal, busEvent('run.failed'))).toBe(true);
-    expect(matchesPattern(minimal, busEvent('token'))).toBe(false);
-    expect(matchesPattern(minimal, busEvent('custom:deploy'))).toBe(false);
+    expect(compilePattern(minimal)(busEvent('run.failed'))).toBe(true);
+    expect(compilePattern(minimal)(busEvent('token'))).toBe(false);
+    expect(compilePattern(minimal)(busEvent('custom:deploy'))).toBe(false);
     const debug = toEventPattern({ preset: 'debug' });
-    expect(matchesPattern(debug, busEvent('run.heartbeat'))).toBe(true);
-    expect(matchesPattern(debug, busEvent('custom:deploy'))).toBe(true);
-    expect(matchesPattern(debug, busEvent('token'))).toBe(false);
-    expect(matchesPattern(toEventPattern({ preset: 'all' }), busEvent('token'))).toBe(true);
+    expect(compilePattern(debug)(busEvent('run.heartbeat'))).toBe(true);
+    expect(compilePattern(debug)(busEvent('custom:deploy'))).toBe(true);
+    expect(compilePattern(debug)(busEvent('token'))).toBe(false);
+    expect(compilePattern(toEventPattern({ preset: 'all' }))(busEvent('token'))).toBe(true);
   });
 
   it('turns a type list into a pattern, custom:* as a prefix', () => {
     const pattern = toEventPattern({ types: ['run.failed', 'custom:*'] });
     expect(pattern).toEqual({ source: ['runledger'], 'detail-type': ['run.failed', { prefix: 'custom:' }] });
-    expect(matchesPattern(pattern, busEvent('custom:anything'))).toBe(true);
-    expect(matchesPattern(pattern, busEvent('run.completed'))).toBe(false);
+    expect(compilePattern(pattern)(busEvent('custom:anything'))).toBe(true);
+    expect(compilePattern(pattern)(busEvent('run.completed'))).toBe(false);
   });
 
   it('scopes a given pattern to runledger and refuses one EventBridge would refuse', () => {
     const pattern = toEventPattern({ pattern: { detail: { tenant: ['acme'] } } });
-    expect(matchesPattern(pattern, busEvent('run.failed', { tenant: 'acme' }))).toBe(true);
-    expect(matchesPattern(pattern, { ...busEvent('run.failed', { tenant: 'acme' }), source: 'other' })).toBe(false);
+    expect(compilePattern(pattern)(busEvent('run.failed', { tenant: 'acme' }))).toBe(true);
+    expect(compilePattern(pattern)({ ...busEvent('run.failed', { tenant: 'acme' }), source: 'other' })).toBe(false);
     expect(() => toEventPattern({ pattern: { detail: { tenant: 'acme' } } })).toThrow(InvalidPatternError);
   });
 });

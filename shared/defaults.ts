@@ -1,0 +1,15 @@
+/**
+ * The run limits every part of runledger defaults to: the CDK props and context (infra/), the
+ * functions' configuration (functions/runtime/config.ts) and the stale-run policy. Defined once
+ * here so a deployment, a function and the local stack cannot disagree.
+ */
+export const RUN_DEFAULTS = {
+  /** Days every stored item lives (DynamoDB TTL). */
+  retentionDays: 30,
+  /** Events past this many in one run are rejected. */
+  maxEventsPerRun: 100_000,
+  /** A running run silent this long is timed out. */
+  heartbeatTimeoutSeconds: 300,
+  /** A run running this long is timed out, however busy. */
+  maxRunSeconds: 86_400,
+} as const;
