@@ -5,6 +5,7 @@ import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { header } from '#functions/http/header.ts';
 import { errorResponse } from '#functions/http/responses.ts';
 import { loadAuthorizer, ROUTE_HANDLERS, STREAM_HANDLERS } from './handlers.ts';
+import { answerClientError } from './client-error.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeProxyEvent } from './proxy-event.ts';
 
@@ -24,8 +25,9 @@ export type LocalRoutes = Record<string, (request: IncomingMessage) => Promise<A
 export function createGateway(options: { log?: (line: string) => void; localRoutes?: LocalRoutes } = {}): Server {
   const log = options.log ?? (() => undefined);
   const localRoutes = options.localRoutes ?? {};
-  return createServer((request, response) => {
-    const local = localRoutes[`${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`];
+  const server = createServer((request, response) => {
+    const routeKey = `${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`;
+    const local = Object.hasOwn(localRoutes, routeKey) ? localRoutes[routeKey] : undefined;
     const work = local === undefined ? handle(request, response) : local(request).then((result) => send(response, result));
     work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -33,6 +35,8 @@ export function createGateway(options: { log?: (line: string) => void; localRout
       else response.destroy();
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -144,33 +148,41 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 function toProxyEvent(request: IncomingMessage, url: URL, { route, pathParameters }: MatchedRoute, body: Buffer): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index] ?? '';
-    const value = request.rawHeaders[index + 1] ?? '';
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiValueQuery[name] ??= []).push(value);
-  }
+  const headers = collect(function* () {
+    for (let index = 0; index < request.rawHeaders.length; index += 2) yield [request.rawHeaders[index] ?? '', request.rawHeaders[index + 1] ?? ''];
+  });
+  const query = collect(() => url.searchParams);
   return makeProxyEvent({
     method: route.method,
     resource: route.path,
     path: url.pathname,
-    headers,
-    multiValueHeaders,
-    query,
-    multiValueQuery,
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
+    query: query.single,
+    multiValueQuery: query.multi,
     pathParameters,
     body: body.byteLength === 0 ? null : body.toString('utf8'),
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     userAgent: request.headers['user-agent'] ?? null,
   });
+}
+
+/**
+ * Name/value pairs as API Gateway's single- and multi-value maps. Names come from the client, so they
+ * are gathered in Maps first: indexing a plain object with `constructor` or `toString` would find
+ * Object.prototype's members instead of nothing. Object.fromEntries then makes own properties only
+ * (even for `__proto__`), as JSON.parse does for the event Lambda receives.
+ */
+function collect(pairs: () => Iterable<[string, string]>): { single: Record<string, string>; multi: Record<string, string[]> } {
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of pairs()) {
+    single.set(name, value);
+    const values = multi.get(name);
+    if (values === undefined) multi.set(name, [value]);
+    else values.push(value);
+  }
+  return { single: Object.fromEntries(single), multi: Object.fromEntries(multi) };
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyResult): void {
