@@ -1,4 +1,4 @@
-import { JavaMissingError } from './dynamodb-local.ts';
+import { JavaCompilerMissingError, JavaMissingError } from './dynamodb-local.ts';
 import { startLocalStack } from './stack.ts';
 
 /** `npm start`: the local stack in the foreground, configured from the environment. */
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) console.error(`runledger: ${error.message}`);
+  if (error instanceof JavaMissingError || error instanceof JavaCompilerMissingError) console.error(`runledger: ${error.message}`);
   else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     console.error(`runledger: port ${process.env.PORT ?? 3000} is in use; set PORT to another one`);
   } else console.error('runledger failed to start:', error);
