@@ -2,15 +2,16 @@
  * `npm run dlq -- list` | `npm run dlq -- redrive`
  *
  * Dead letters of the local bus: events a required observer refused on every retry, kept as JSON
- * under `.runledger/dlq/<observer>/`. `redrive` asks the running local stack to deliver them again
- * (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
+ * under `.runledger/dlq/<observer>/`. `redrive` asks the running local stack to deliver the key's
+ * tenant's letters again (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
+import { resolveConnection } from './connection.ts';
 
-const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
+const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url URL] (key: RUNLEDGER_API_KEY or the dev key; redrives that tenant\'s letters)';
 
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -33,8 +34,9 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
       return;
     }
     case 'redrive': {
-      const url = values.url ?? env.RUNLEDGER_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`;
-      const response = await fetch(`${url}/local/dlq/redrive`, { method: 'POST' });
+      // The admin route needs a key and redrives only that key's tenant's letters.
+      const { url, apiKey } = resolveConnection(env, { url: values.url });
+      const response = await fetch(`${url}/local/dlq/redrive`, { method: 'POST', headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` } });
       if (!response.ok) throw new Error(`the local stack at ${url} answered ${response.status}`);
       const result = z.object({ delivered: z.number(), failed: z.number() }).parse(await response.json());
       print(`redelivered ${result.delivered}, still failing ${result.failed}`);

@@ -48,7 +48,9 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     // Otherwise the jar reports usage to AWS on every start: a local stack makes no calls out.
     '-disableTelemetry',
   ];
-  const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so a Ctrl-C in the terminal reaches only the stack, which stops it last,
+  // after the readers that still talk to it; stdin is the pipe it exits on when the stack dies.
+  const child = spawn('java', args, { cwd: jarDir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const output: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));

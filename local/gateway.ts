@@ -19,8 +19,11 @@ type MatchedRoute = { route: Route; pathParameters: Record<string, string> | nul
  * authorizer for routes that need auth, turns the request into the proxy event Lambda would get,
  * calls the same handler, and writes its answer back.
  */
-/** Routes only the local stack has (Prometheus metrics, dead-letter admin): `METHOD /path` -> answer. */
-export type LocalRoutes = Record<string, (request: IncomingMessage) => Promise<APIGatewayProxyResult>>;
+/**
+ * Routes only the local stack has (Prometheus metrics, dead-letter admin): `METHOD /path` -> answer.
+ * They need an API key like the API's own routes, and are handed the key's tenant to scope the answer.
+ */
+export type LocalRoutes = Record<string, (request: IncomingMessage, tenant: string) => Promise<APIGatewayProxyResult>>;
 
 export function createGateway(options: { log?: (line: string) => void; localRoutes?: LocalRoutes } = {}): Server {
   const log = options.log ?? (() => undefined);
@@ -28,7 +31,7 @@ export function createGateway(options: { log?: (line: string) => void; localRout
   const server = createServer((request, response) => {
     const routeKey = `${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`;
     const local = Object.hasOwn(localRoutes, routeKey) ? localRoutes[routeKey] : undefined;
-    const work = local === undefined ? handle(request, response) : local(request).then((result) => send(response, result));
+    const work = local === undefined ? handle(request, response) : handleLocal(request, response, local);
     work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) send(response, errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' }));
@@ -60,10 +63,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   }
   const event = toProxyEvent(request, url, matched, body);
   if (matched.route.auth) {
-    const authorizer = await authorize(event);
-    if (authorizer === undefined) {
-      return send(response, errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' }));
-    }
+    const authorizer = await authorize(header(event, 'authorization'), event.httpMethod, event.path);
+    if (authorizer === undefined) return send(response, unauthorized());
     event.requestContext.authorizer = authorizer;
   }
   const { route } = matched;
@@ -74,6 +75,17 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   const { handler } = await ROUTE_HANDLERS[route.handler]();
   send(response, await handler(event, localLambdaContext(`runledger-${route.handler}`)));
 }
+
+async function handleLocal(request: IncomingMessage, response: ServerResponse, route: LocalRoutes[string]): Promise<void> {
+  request.resume();
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const authorizer = await authorize(request.headers.authorization, request.method ?? 'GET', url.pathname);
+  const tenant = authorizer?.tenantId;
+  if (tenant === undefined) return send(response, unauthorized());
+  send(response, await route(request, tenant));
+}
+
+const unauthorized = () => errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' });
 
 /** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
 function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseSink {
@@ -95,12 +107,11 @@ function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseS
 }
 
 /** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */
-async function authorize(event: APIGatewayProxyEvent): Promise<Record<string, string> | undefined> {
-  const token = header(event, 'authorization');
+async function authorize(token: string | undefined, method: string, path: string): Promise<Record<string, string> | undefined> {
   if (token === undefined || token === '') return undefined;
   const { handler } = await loadAuthorizer();
   try {
-    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${event.httpMethod}${event.path}` });
+    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${method}${path}` });
     const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow');
     if (!allowed) return undefined;
     const context = Object.fromEntries(Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)]));

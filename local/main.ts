@@ -1,4 +1,5 @@
 import { JavaCompilerMissingError, JavaMissingError } from './dynamodb-local.ts';
+import { DataDirInUseError } from './stack-file.ts';
 import { startLocalStack } from './stack.ts';
 
 /** `npm start`: the local stack in the foreground, configured from the environment. */
@@ -13,10 +14,13 @@ async function main(): Promise<void> {
     ...(env.RUNLEDGER_TABLE_NAME ? { tableName: env.RUNLEDGER_TABLE_NAME } : {}),
     log: (line) => console.error(line),
   });
-  if (stack.devApiKey !== undefined) {
-    console.log(`development API key (tenant "dev"): ${stack.devApiKey}`);
-    console.log(`  export RUNLEDGER_API_KEY=${stack.devApiKey}`);
-  }
+  if (stack.devApiKey !== undefined) console.log(`development API key (tenant "dev"): ${stack.devApiKey}`);
+  console.log(`data dir ${stack.dataDir}; DynamoDB at ${stack.dynamoDbEndpoint}; \`npm run keys -- create --tenant NAME\` adds keys (it finds this stack through ${stack.dataDir}/stack.json)`);
+  // What `npm run example`, the CLI and curl need, whatever PORT is: paste these into another shell.
+  console.log('to use this stack from another shell:');
+  console.log(`  export RUNLEDGER_URL=${stack.url}`);
+  console.log(`  export RUNLEDGER_API_KEY=${stack.devApiKey ?? '<one of the keys in RUNLEDGER_API_KEYS>'}`);
+  // Last, as the line that says it is ready (scripts and tests wait for it).
   console.log(`runledger listening on ${stack.url}`);
 
   let stopping = false;
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError || error instanceof JavaCompilerMissingError) console.error(`runledger: ${error.message}`);
+  if (error instanceof JavaMissingError || error instanceof JavaCompilerMissingError || error instanceof DataDirInUseError) console.error(`runledger: ${error.message}`);
   else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     console.error(`runledger: port ${process.env.PORT ?? 3000} is in use; set PORT to another one`);
   } else console.error('runledger failed to start:', error);

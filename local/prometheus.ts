@@ -7,9 +7,10 @@ const EmfLineSchema = z.looseObject({
 
 /**
  * `GET /v1/metrics` locally: the counters of the EMF lines the metrics observer wrote, in
- * Prometheus text format (counts as counters, durations as summaries with sum and count).
+ * Prometheus text format (counts as counters, durations as summaries with sum and count), all of
+ * them or one tenant's.
  */
-export function prometheusFromEmf(file: string): string {
+export function prometheusFromEmf(file: string, options: { tenant?: string } = {}): string {
   const series = new Map<string, { kind: 'counter' | 'summary'; value: number; count: number }>();
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
   for (const line of lines) {
@@ -17,6 +18,8 @@ export function prometheusFromEmf(file: string): string {
     const parsed = EmfLineSchema.safeParse(JSON.parse(line));
     if (!parsed.success) continue;
     const record = parsed.data;
+    // Scoped to one tenant: lines of other tenants, and lines that name none, are not theirs to see.
+    if (options.tenant !== undefined && record.tenant !== options.tenant) continue;
     for (const { Name, Unit } of record._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
       const value = record[Name];
       if (typeof value !== 'number') continue;

@@ -8,7 +8,9 @@ import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
-import { LocalBus, type LocalTarget } from './bus/local-bus.ts';
+import { LocalBus, type BusEvent, type LocalTarget } from './bus/local-bus.ts';
+import { assertPortFree } from './port-probe.ts';
+import { claimDataDir } from './stack-file.ts';
 import { startPutEventsEndpoint } from './bus/put-events-endpoint.ts';
 import { loadRelay, loadStaleRunDetector } from './handlers.ts';
 import { StreamReader } from './stream-reader.ts';
@@ -65,10 +67,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tableName = options.tableName ?? 'runledger-local';
   const log = options.log ?? (() => undefined);
   mkdirSync(dataDir, { recursive: true });
-
+  // Both before DynamoDB Local starts (seconds): a second stack on this data dir, or a taken port, fails at once.
+  const claim = claimDataDir(dataDir);
   let dynamo: RunningDynamoDb | undefined;
-  const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') })).endpoint;
   try {
+    await assertPortFree(options.port ?? 3000);
+    const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') })).endpoint;
     // The handlers read their configuration from the environment, exactly as in Lambda.
     process.env.RUNLEDGER_DYNAMODB_ENDPOINT = endpoint;
     process.env.RUNLEDGER_TABLE_NAME = tableName;
@@ -119,14 +123,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : undefined;
 
     const metricsFile = join(dataDir, 'metrics.log');
+    // Admin routes need a key (the gateway checks it) and show only that key's tenant.
     const server = createGateway({
       log,
       localRoutes: {
-        'GET /v1/metrics': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile) }),
+        'GET /v1/metrics': (_request, tenant) => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile, { tenant }) }),
+        // Counts over all tenants: how busy the bus is, not what went through it.
         'GET /local/bus': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(bus.stats()) }),
-        'GET /local/dlq': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters() }) }),
-        'POST /local/dlq/redrive': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await bus.redrive()) }),
+        'GET /local/dlq': (_request, tenant) =>
+          Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters().filter((letter) => isTenants(letter.event, tenant)) }) }),
+        'POST /local/dlq/redrive': async (_request, tenant) => ({
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(await bus.redrive(undefined, (event) => isTenants(event, tenant))),
+        }),
         // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
+        // It is the scheduled job, so it runs over every tenant's runs; the answer is counts only.
         'POST /local/stale-check': async (request) => {
           const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? new Date().toISOString();
           if (Number.isNaN(Date.parse(at))) return errorResponse(400, { code: 'invalid_parameter', message: 'at must be an ISO 8601 time' });
@@ -139,8 +151,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       server.listen(options.port ?? 3000, '127.0.0.1', resolve);
     });
     const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+    claim.publish({ port, url, dynamoDbEndpoint: endpoint, tableName });
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       port,
       dataDir,
       tableName,
@@ -163,12 +177,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         archive.close();
         await busEndpoint.close();
         await dynamo?.stop();
+        claim.release();
       },
     };
   } catch (error: unknown) {
     await dynamo?.stop();
+    claim.release();
     throw error;
   }
+}
+
+/** Whether a bus event (its detail is the stored event plus the tenant) belongs to this tenant. */
+function isTenants(event: BusEvent, tenant: string): boolean {
+  const { detail } = event;
+  return typeof detail === 'object' && detail !== null && 'tenant' in detail && detail.tenant === tenant;
 }
 
 /** The development key: made once, kept in the data dir so it survives restarts. */

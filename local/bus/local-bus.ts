@@ -100,11 +100,11 @@ export class LocalBus {
     return listDeadLetters(this.#dlqDir, target);
   }
 
-  /** Delivers dead letters again (same retry policy); the ones delivered leave the queue. */
-  async redrive(target?: string): Promise<{ delivered: number; failed: number }> {
+  /** Delivers dead letters again (same retry policy); the ones delivered leave the queue. `which` picks some (one tenant's). */
+  async redrive(target?: string, which: (event: BusEvent) => boolean = () => true): Promise<{ delivered: number; failed: number }> {
     let delivered = 0;
     let failed = 0;
-    for (const letter of this.listDeadLetters(target)) {
+    for (const letter of this.listDeadLetters(target).filter((candidate) => which(candidate.event))) {
       const rule = this.#rules.find((candidate) => candidate.name === letter.target);
       if (rule === undefined) continue;
       rmSync(letter.file);

@@ -32,7 +32,27 @@ public class LoopbackDynamoDbLocal {
     }
     // Starting a server we could not bind to loopback would be the very exposure this class exists to prevent.
     if (bound == 0) throw new IllegalStateException("found no Jetty connector to bind to 127.0.0.1 in this DynamoDB Local version");
+    exitWhenParentGoes();
     proxy.start();
     System.out.println("DynamoDB Local listening on 127.0.0.1");
+  }
+
+  /**
+   * The stack that started us holds our stdin open; when it dies, even by SIGKILL, the pipe closes.
+   * Exiting then keeps an orphan from holding the data dir's files while the next stack opens them.
+   */
+  private static void exitWhenParentGoes() {
+    Thread watcher = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {
+          // Nothing is sent on stdin; reading only waits for it to close.
+        }
+      } catch (java.io.IOException error) {
+        // A broken pipe is the parent gone as well.
+      }
+      System.exit(0);
+    }, "parent-watcher");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 }
