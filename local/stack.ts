@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.ts';
+import { eventsFromStream } from '#adapters/dynamodb/stream-records.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
@@ -99,11 +100,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.RUNLEDGER_EVENTBRIDGE_ENDPOINT = busEndpoint.endpoint;
     process.env.RUNLEDGER_PUBLISH_PATTERNS = JSON.stringify(targets.map((target) => target.pattern));
     const { handler: relayHandler } = await loadRelay();
-    // Fault injection for the crash tests: die the first time the relay is about to publish, as a
-    // process killed between "stored" and "published" would.
+    // Fault injection for the crash tests: die the first time the relay is about to publish a run
+    // event, as a process killed between "stored" and "published" would. Other records (the API key
+    // items written just above) pass: dying on those raced the test's first request.
     const relay: typeof relayHandler =
       process.env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1'
-        ? () => {
+        ? (event) => {
+            if (!eventsFromStream(event.Records).some((record) => record.detail !== undefined)) return relayHandler(event);
             log('fault injection: crashing before the relay publishes');
             process.exit(137);
           }
