@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { resolveConnection } from '#cli/connection.ts';
 import { readStackFile } from '#local/stack-file.ts';
 import { killHard, startChildStack, type ChildStack } from '#test/support/child-stack.ts';
 import { uniqueId } from '#test/support/events.ts';
@@ -37,7 +38,7 @@ describe('npm start (local/main.ts)', () => {
     expect(lines[0]).toMatch(/^runledger: DynamoDB Local needs Java 17 or newer.*apt-get install openjdk-17-jre-headless/);
   });
 
-  it('prints where it listens and the exports for that port, writes stack.json, serves health, and stops cleanly on SIGTERM', async () => {
+  it('prints where it listens and the exports for that port, writes stack.json the CLI finds it by, serves health, and stops cleanly on SIGTERM', async () => {
     const stack = await startChildStack(onSharedDynamoDb());
     try {
       const port = new URL(stack.url).port;
@@ -46,6 +47,8 @@ describe('npm start (local/main.ts)', () => {
       expect(stack.output()).toContain(`export RUNLEDGER_URL=http://127.0.0.1:${port}\n`);
       expect(stack.output()).toMatch(/export RUNLEDGER_API_KEY=rl_dev_\S+\n/);
       expect(readStackFile(stack.dataDir)).toEqual({ pid: stack.process.pid, port: Number(port), url: stack.url, dynamoDbEndpoint: inject('dynamoDbEndpoint'), tableName: expect.any(String) });
+      // The CLI and `npm run example` find it too, with nothing exported.
+      expect(resolveConnection({ RUNLEDGER_DATA_DIR: stack.dataDir }).url).toBe(stack.url);
       expect(await (await fetch(`${stack.url}/v1/health`)).json()).toEqual({ status: 'ok' });
       const exit = exitOf(stack);
       stack.process.kill('SIGTERM');
