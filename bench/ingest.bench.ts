@@ -50,7 +50,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function busStats(url: string): Promise<number> {
-  return z.object({ entries: z.number() }).parse(await (await fetch(`${url}/local/bus`)).json()).entries;
+  return z.object({ entries: z.number() }).parse(await (await fetch(`${url}/local/bus`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()).entries;
 }
 
 /** Waits until the bus has received nothing new for a second and a half; returns its entry count. */

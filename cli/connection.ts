@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runningStack } from '#local/stack-file.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
@@ -17,11 +18,12 @@ export type Connection = {
 
 /**
  * Where runledger is and which key to use: flags first, then RUNLEDGER_URL / RUNLEDGER_API_KEY,
- * then the development key `npm start` keeps in its data dir, so that on a laptop running the local
+ * then the running local stack's URL (its data dir's stack.json, whatever PORT it took) and the
+ * development key `npm start` keeps in its data dir, so that on a laptop running the local
  * stack nothing has to be set at all.
  */
 export function resolveConnection(env: NodeJS.ProcessEnv, flags: { url?: string | undefined; key?: string | undefined } = {}): Connection {
-  const url = (flags.url ?? nonEmpty(env.RUNLEDGER_URL) ?? DEFAULT_URL).replace(/\/+$/, '');
+  const url = (flags.url ?? nonEmpty(env.RUNLEDGER_URL) ?? runningStack(env.RUNLEDGER_DATA_DIR ?? '.runledger')?.url ?? DEFAULT_URL).replace(/\/+$/, '');
   const devKeyFile = join(env.RUNLEDGER_DATA_DIR ?? '.runledger', 'dev-api-key');
   const devKey = existsSync(devKeyFile) ? nonEmpty(readFileSync(devKeyFile, 'utf8').trim()) : undefined;
   const found = devKey === undefined ? {} : { devKeyFile };

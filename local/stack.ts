@@ -1,14 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { endpointOverride, LOCAL_REGION } from '#adapters/aws/endpoint.ts';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { eventsFromStream } from '#adapters/dynamodb/stream-records.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
-import { LocalBus, type LocalTarget } from './bus/local-bus.ts';
+import { LocalBus, type BusEvent, type LocalTarget } from './bus/local-bus.ts';
+import { assertPortFree } from './port-probe.ts';
+import { claimDataDir } from './stack-file.ts';
 import { startPutEventsEndpoint } from './bus/put-events-endpoint.ts';
 import { makeLocalHandlers, type LocalHandlers, type ObserverHandler, type RelayHandler } from './handlers.ts';
 import { StreamReader } from './stream-reader.ts';
@@ -80,14 +84,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tableName = options.tableName ?? 'runledger-local';
   const log = options.log ?? (() => undefined);
   mkdirSync(dataDir, { recursive: true });
-
+  // Both before DynamoDB Local starts (seconds): a second stack on this data dir, or a taken port, fails at once.
+  const claim = claimDataDir(dataDir);
   let dynamo: RunningDynamoDb | undefined;
   let busEndpoint: { endpoint: string; close(): Promise<void> } | undefined;
-  const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') })).endpoint;
-  const dynamoDb = makeDynamoDbClient({ endpoint });
+  let dynamoDb: DynamoDBClient | undefined;
   let eventBridge: EventBridgeClient | undefined;
   try {
-    await ensureEventsTable(dynamoDb, tableName);
+    await assertPortFree(options.port ?? 3000);
+    const endpoint = options.dynamoDbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') })).endpoint;
+    const tableClient = makeDynamoDbClient({ endpoint });
+    dynamoDb = tableClient;
+    await ensureEventsTable(tableClient, tableName);
 
     // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
     // The bus routes to handlers made from the root, and the root needs the bus's endpoint: bound once both exist.
@@ -116,7 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       RUNLEDGER_EVENTBRIDGE_ENDPOINT: busEndpoint.endpoint,
       RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(targets.map((target) => target.pattern)),
     });
-    const root = compose(config, { dynamoDb, eventBridge });
+    const root = compose(config, { dynamoDb: tableClient, eventBridge });
     const handlers = makeLocalHandlers(root);
     bound.handlers = handlers;
     // Made now, so a built-in observer without local wiring fails the start, not its first event.
@@ -129,14 +137,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // What an earlier run accepted and did not finish is delivered again, before the stream brings anything new.
     bus.resume();
-    // Fault injection for the crash tests: die the first time the relay is about to publish, as a
-    // process killed between "stored" and "published" would.
-    const relay: RelayHandler = options.faults?.crashBeforePublish === true
-      ? () => {
-          log('fault injection: crashing before the relay publishes');
-          process.exit(137);
-        }
-      : handlers.relay;
+    // Fault injection for the crash tests: die the first time the relay is about to publish a run
+    // event, as a process killed between "stored" and "published" would. Other records (the API key
+    // items written just above) pass: dying on those raced the test's first request.
+    const relay: RelayHandler =
+      options.faults?.crashBeforePublish === true
+        ? (event) => {
+            if (!eventsFromStream(event.Records).some((record) => record.detail !== undefined)) return handlers.relay(event);
+            log('fault injection: crashing before the relay publishes');
+            process.exit(137);
+          }
+        : handlers.relay;
     const reader = new StreamReader({ endpoint, tableName, checkpointFile: join(dataDir, `stream-checkpoints-${tableName}.json`), handler: relay, log });
     reader.start();
 
@@ -151,20 +162,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }, staleInterval).unref()
         : undefined;
 
+    // Admin routes need a key (the gateway checks it) and show only that key's tenant.
     const server = createGateway({
       handlers,
       log,
       localRoutes: {
-        'GET /v1/metrics': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile) }),
+        'GET /v1/metrics': (_request, tenant) => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile, { tenant }) }),
+        // Counts over all tenants: how busy the bus is, not what went through it.
         'GET /local/bus': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(bus.stats()) }),
-        'GET /local/dlq': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters() }) }),
+        'GET /local/dlq': (_request, tenant) =>
+          Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters().filter((letter) => isTenants(letter.event, tenant)) }) }),
         // `?target=` one observer's letters, `?id=` one letter (the CLI drives a redrive letter by letter).
-        'POST /local/dlq/redrive': async (request) => {
+        'POST /local/dlq/redrive': async (request, tenant) => {
           const query = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
-          const result = await bus.redrive({ target: query.get('target') ?? undefined, only: query.get('id') ?? undefined });
+          const result = await bus.redrive({ target: query.get('target') ?? undefined, only: query.get('id') ?? undefined, which: (event) => isTenants(event, tenant) });
           return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
         },
         // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
+        // It is the scheduled job, so it runs over every tenant's runs; the answer is counts only.
         'POST /local/stale-check': async (request) => {
           const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? root.clock.now().toISOString();
           if (Number.isNaN(Date.parse(at))) return errorResponse(400, { code: 'invalid_parameter', message: 'at must be an ISO 8601 time' });
@@ -178,8 +193,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const { port } = server.address() as AddressInfo;
     const started = { busEndpoint, eventBridge };
+    const url = `http://127.0.0.1:${port}`;
+    claim.publish({ port, url, dynamoDbEndpoint: endpoint, tableName });
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       port,
       dataDir,
       tableName,
@@ -201,17 +218,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await bus.close();
         await started.busEndpoint.close();
         started.eventBridge.destroy();
-        dynamoDb.destroy();
+        tableClient.destroy();
         await dynamo?.stop();
+        claim.release();
       },
     };
   } catch (error: unknown) {
     eventBridge?.destroy();
-    dynamoDb.destroy();
+    dynamoDb?.destroy();
     await busEndpoint?.close();
     await dynamo?.stop();
+    claim.release();
     throw error;
   }
+}
+
+/** Whether a bus event (its detail is the stored event plus the tenant) belongs to this tenant. */
+function isTenants(event: BusEvent, tenant: string): boolean {
+  const { detail } = event;
+  return typeof detail === 'object' && detail !== null && 'tenant' in detail && detail.tenant === tenant;
 }
 
 /** The development key: made once, kept in the data dir so it survives restarts. */

@@ -1,13 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { MAX_REQUEST_BYTES } from '#shared/contract/limits.ts';
+import { MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from '#shared/contract/limits.ts';
 import { InvalidRequestError, RequestTooLargeError, UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { header } from './header.ts';
+import { findTooDeep } from './json-depth.ts';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
 /**
  * The request body as JSON, or a request-level error: 415 when it is not declared JSON, 413 past
- * 1 MiB, 400 when empty or malformed. `__proto__` keys are refused: merged into an object later
+ * 1 MiB, 400 when empty, malformed or nested past MAX_JSON_DEPTH. `__proto__` keys are refused: merged into an object later
  * they would change its prototype.
  */
 export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
@@ -24,6 +25,11 @@ export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
   }
   const text = bytes.toString('utf8');
   if (text.trim() === '') throw new InvalidRequestError('malformed_json', 'the body is empty; send a JSON object');
+  const tooDeep = findTooDeep(text, MAX_JSON_DEPTH);
+  if (tooDeep !== undefined) {
+    const message = `nested too deeply at ${tooDeep.path === '' ? '(root)' : tooDeep.path}: at most ${MAX_JSON_DEPTH} levels of arrays and objects are allowed`;
+    throw new InvalidRequestError('invalid_request', `the body is ${message}`, [{ path: tooDeep.path, message }]);
+  }
   try {
     return JSON.parse(text, (key, value: unknown) => {
       if (key === '__proto__') throw new ForbiddenKeyError();

@@ -132,10 +132,10 @@ export class LocalBus {
    * Delivers dead letters again, one attempt each (a target still down fails fast back into the
    * dead letters, with the new reason). A letter file is deleted only after its delivery
    * succeeded, so a crash mid-redrive loses none: the next redrive delivers it (perhaps again).
-   * `only` picks one letter by bus event id.
+   * `only` picks one letter by bus event id, `which` some (one tenant's).
    */
-  async redrive(options: { target?: string; only?: string; progress?: (line: string) => void } = {}): Promise<RedriveResult> {
-    const letters = this.listDeadLetters(options.target).filter((letter) => options.only === undefined || letter.event.id === options.only);
+  async redrive(options: { target?: string | undefined; only?: string | undefined; which?: (event: BusEvent) => boolean; progress?: (line: string) => void } = {}): Promise<RedriveResult> {
+    const letters = this.listDeadLetters(options.target).filter((letter) => (options.only === undefined || letter.event.id === options.only) && (options.which?.(letter.event) ?? true));
     const result: RedriveResult = { delivered: 0, failed: 0, lines: [] };
     const report = (line: string) => {
       result.lines.push(line);

@@ -33,6 +33,25 @@ const MAX_WILDCARDS = 5;
 
 const NUMERIC_OPERATORS = new Set(['<', '<=', '=', '>', '>=']);
 const MATCHER_KEYS = new Set(['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'numeric', 'exists', 'cidr']);
+/**
+ * Field names EventBridge refuses inside `$or` alternatives: the operator names and those it keeps
+ * for future ones (aws/event-ruler, RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP in Constants.java).
+ */
+const RESERVED_IN_OR = new Set([
+  ...MATCHER_KEYS,
+  'exactly',
+  ...NUMERIC_OPERATORS,
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
+]);
 
 /** Validates a pattern (throwing InvalidPatternError as EventBridge would refuse it) and compiles it. */
 export function compilePattern(pattern: unknown): CompiledPattern {
@@ -101,6 +120,10 @@ function compileOr(value: unknown, path: string): Node {
   const alternatives = value.map((alternative, index) => {
     if (!isPlainObject(alternative) || Object.keys(alternative).length === 0) {
       throw new InvalidPatternError(`${path}[${index}]`, 'each $or alternative must be a non-empty pattern object');
+    }
+    const reserved = Object.keys(alternative).find((key) => RESERVED_IN_OR.has(key));
+    if (reserved !== undefined) {
+      throw new InvalidPatternError(`${path}[${index}].${reserved}`, `"${reserved}" is an operator name and cannot be a field name inside $or`);
     }
     // Alternatives name fields relative to where the $or stands.
     return compileObject(alternative, path.endsWith('$or') ? path.slice(0, -'$or'.length).replace(/\.$/, '') : path);
@@ -224,18 +247,19 @@ function anythingBut(argument: unknown, path: string): (value: unknown) => boole
     const at = `${path}.${name ?? ''}`;
     switch (name) {
       case 'prefix':
-      case 'suffix': {
-        // Inside anything-but, prefix and suffix take one non-empty string (no equals-ignore-case).
-        const text = requireString(inner, at);
-        if (text === '') throw new InvalidPatternError(at, `anything-but ${name} takes a non-empty string`);
-        excluded = stringOperator(name, text, at);
+      case 'suffix':
+        // Inside anything-but, prefix and suffix take a non-empty string or a list of them (no
+        // equals-ignore-case); EventBridge accepts the list form though the older guide said otherwise.
+        excluded = anyOf(inner, at, (text, textPath) => {
+          if (text === '') throw new InvalidPatternError(textPath, `anything-but ${name} takes non-empty strings`);
+          return stringOperator(name, text, textPath);
+        });
         break;
-      }
       case 'equals-ignore-case':
         excluded = anyOf(inner, at, ignoreCase);
         break;
       case 'wildcard':
-        excluded = anyOf(inner, at, (text) => wildcard(text, at));
+        excluded = anyOf(inner, at, (text, textPath) => wildcard(text, textPath));
         break;
       default:
         throw new InvalidPatternError(path, 'anything-but takes a value, a list, or one of prefix, suffix, equals-ignore-case, wildcard');
@@ -249,10 +273,13 @@ function anythingBut(argument: unknown, path: string): (value: unknown) => boole
   return (value) => !excluded(value);
 }
 
-function anyOf(argument: unknown, path: string, make: (text: string) => (value: unknown) => boolean): (value: unknown) => boolean {
+function anyOf(argument: unknown, path: string, make: (text: string, path: string) => (value: unknown) => boolean): (value: unknown) => boolean {
   const texts = Array.isArray(argument) ? argument : [argument];
   if (texts.length === 0) throw new InvalidPatternError(path, 'takes a string or a non-empty list of strings');
-  const tests = texts.map((text, index) => make(requireString(text, Array.isArray(argument) ? `${path}[${index}]` : path)));
+  const tests = texts.map((text, index) => {
+    const at = Array.isArray(argument) ? `${path}[${index}]` : path;
+    return make(requireString(text, at), at);
+  });
   return (value) => tests.some((test) => test(value));
 }
 

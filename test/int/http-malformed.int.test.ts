@@ -5,6 +5,7 @@ import { RUN_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import { request } from '#test/support/http.ts';
 import { startTestStack } from '#test/support/http.ts';
+import { rawRequest } from '#test/support/raw-http.ts';
 
 let stack: RunningLocalStack;
 beforeAll(async () => {
@@ -125,3 +126,58 @@ describe('malformed requests', () => {
 function hasDetails(body: unknown): boolean {
   return typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null && 'details' in body.error;
 }
+
+/** Names that are members of Object.prototype: indexing a plain object with them finds a function. */
+const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
+
+describe('request shapes the gateway never answers 500', () => {
+  it.each(PROTOTYPE_NAMES)('serves health with a query parameter named %s', async (name) => {
+    const answer = await request(stack.url, 'GET', `/v1/health?${encodeURIComponent(name)}=1`, { key: null });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 'ok' });
+  });
+
+  it.each(PROTOTYPE_NAMES)('lists runs with a query parameter named %s (answered 200 or a 400 in the error shape)', async (name) => {
+    const answer = await request(stack.url, 'GET', `/v1/runs?${encodeURIComponent(name)}=1&${encodeURIComponent(name)}=2`);
+    expect([200, 400]).toContain(answer.status);
+    if (answer.status === 400) expect(answer.body).toMatchObject(errorShape);
+  });
+
+  it.each(PROTOTYPE_NAMES)('serves health and an authorized route with a header named %s', async (name) => {
+    const headers = { [name]: 'x' };
+    const health = await request(stack.url, 'GET', '/v1/health', { key: null, headers });
+    expect(health.status).toBe(200);
+    const stats = await request(stack.url, 'GET', '/v1/stats', { headers });
+    expect(stats.status).toBe(200);
+  });
+
+  it('answers an unknown method with 400 in the error shape', async () => {
+    const answer = await rawRequest(stack.url, 'BREW /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'invalid_request', message: expect.stringMatching(/method/) } });
+  });
+
+  it('answers headers over 16 KiB with 431 in the error shape', async () => {
+    const answer = await rawRequest(stack.url, `GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(answer.status).toBe(431);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'headers_too_large', message: expect.stringMatching(/16 KiB/) } });
+  });
+
+  it('answers a header name with a space in it with 400 in the error shape', async () => {
+    const answer = await rawRequest(stack.url, 'GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Name: x\r\n\r\n');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject(errorShape);
+  });
+
+  it('answers JSON nested 3,000 levels deep with 400 "nested too deeply" and where', async () => {
+    const depth = 3000;
+    const body = `{"events": [{"eventId": "e1", "runId": "${RUN}", "type": "custom:deep", "occurredAt": "2026-11-23T10:00:00Z", "payload": ${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}]}`;
+    const answer = await request(stack.url, 'POST', ingest, { rawBody: body });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      error: { code: 'invalid_request', message: expect.stringMatching(/nested too deeply at events\[0\]\.payload\.a/), details: [{ path: expect.stringMatching(/^events\[0\]\.payload\.a/), message: expect.any(String) }] },
+    });
+  });
+});

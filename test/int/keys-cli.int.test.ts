@@ -4,6 +4,7 @@ import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.t
 import { runKeys } from '#cli/keys.ts';
 import { hashApiKey } from '#shared/auth/api-keys.ts';
 import { makeTestTable } from '#test/support/dynamodb.ts';
+import { request, startTestStack } from '#test/support/http.ts';
 
 describe('npm run keys', () => {
   it('creates a key shown once, lists it by id only, and revokes it', async () => {
@@ -32,5 +33,27 @@ describe('npm run keys', () => {
     expect(await store.findTenant(hashApiKey(key))).toBeUndefined();
     await expect(run('revoke', '--id', keyId)).rejects.toThrow(/no key with id/);
     await expect(run('create', '--tenant', 'bad tenant')).rejects.toThrow(/--tenant/);
+  });
+
+  it("manages the running local stack's keys with no table or endpoint named, finding it through its data dir's stack.json", async () => {
+    const stack = await startTestStack();
+    try {
+      const lines: string[] = [];
+      const run = (...argv: string[]) => runKeys(argv, { RUNLEDGER_DATA_DIR: stack.dataDir }, (line) => lines.push(line));
+      await run('create', '--tenant', 'initech');
+      expect(lines[0]).toBe(`(the local stack at ${stack.url}, from ${stack.dataDir}/stack.json)`);
+      const key = lines[2] ?? '';
+      expect(key).toMatch(/^rl_/);
+      expect((await request(stack.url, 'GET', '/v1/stats', { key })).status).toBe(200);
+      lines.length = 0;
+      await run('list');
+      expect(lines.join('\n')).toContain('initech');
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('says no local stack is running when neither a table nor an endpoint is named and the data dir has none', async () => {
+    await expect(runKeys(['list'], { RUNLEDGER_DATA_DIR: '/nonexistent/runledger' }, () => undefined)).rejects.toThrow(/--table .*no local stack is running with the data dir \/nonexistent\/runledger/);
   });
 });

@@ -42,7 +42,7 @@ describe('built-in observers on the local stack', () => {
     await request(stack.url, 'POST', `/v1/runs/${runId}/events`, { body: { eventId: 's', type: 'run.started', occurredAt: at } });
     const tenMinutesOn = new Date(Date.now() + 10 * 60_000).toISOString();
     for (let pass = 0; pass < 2; pass++) {
-      const check = await request(stack.url, 'POST', `/local/stale-check?at=${tenMinutesOn}`, { key: null });
+      const check = await request(stack.url, 'POST', `/local/stale-check?at=${tenMinutesOn}`);
       expect(check.body).toMatchObject({ timedOut: pass === 0 ? expect.any(Number) : 0 });
     }
     const run = await request(stack.url, 'GET', `/v1/runs/${runId}`);
@@ -60,7 +60,7 @@ describe('built-in observers on the local stack', () => {
     await stack.settled();
     const emf = readFileSync(join(stack.dataDir, 'metrics.log'), 'utf8');
     expect(emf).toContain('"CloudWatchMetrics"');
-    const text = await (await fetch(`${stack.url}/v1/metrics`)).text();
+    const text = (await request(stack.url, 'GET', '/v1/metrics')).text;
     expect(text).toMatch(/^runledger_events_total\{tenant="acme",type="task.retrying"\} \d+$/m);
     expect(text).toMatch(/^runledger_runs_finished_total\{tenant="acme",status="completed"\} \d+$/m);
     expect(text).toMatch(/^runledger_task_retries_total\{tenant="acme"\} \d+$/m);

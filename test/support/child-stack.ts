@@ -6,7 +6,10 @@ import { freePort } from '#local/dynamodb-local.ts';
 
 export type ChildStack = { url: string; process: ChildProcess; output: () => string; dataDir: string };
 
-/** `npm start`'s entry point in a child process, so a test can kill it with SIGKILL mid-request. */
+/**
+ * `npm start`'s entry point in a child process, so a test can kill it with SIGKILL mid-request.
+ * `detached` gives it a process group of its own, for signalling the group as a terminal's Ctrl-C does.
+ */
 export async function startChildStack(env: Record<string, string>, options: { detached?: boolean } = {}): Promise<ChildStack> {
   const port = await freePort();
   const dataDir = env.RUNLEDGER_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'runledger-'));
