@@ -59,19 +59,21 @@ describe('redrive of the local dead letters', () => {
     rmSync(join(dataDir, 'archive'));
     const printed: string[] = [];
     const victim = running;
-    const interrupted = runDlq(['redrive', '--url', victim.url], {}, (line) => {
+    let killed: Promise<void> | undefined;
+    const interrupted = runDlq(['redrive', '--url', victim.url], { RUNLEDGER_API_KEY: ACME_KEY }, (line) => {
       printed.push(line);
-      if (printed.length === 10) void killHard(victim.process);
+      if (printed.length === 10) killed = killHard(victim.process);
     }).then(
       () => 'finished',
       () => 'interrupted',
     );
     expect(await interrupted).toBe('interrupted');
+    await killed;
     expect(printed.slice(0, 10).every((line, i) => line.startsWith(`${i + 1} of ${LETTERS} delivered: archive run.progress `))).toBe(true);
 
     running = await startChildStack(env);
     const again: string[] = [];
-    await runDlq(['redrive', '--url', running.url], {}, (line) => again.push(line));
+    await runDlq(['redrive', '--url', running.url], { RUNLEDGER_API_KEY: ACME_KEY }, (line) => again.push(line));
     expect(again.at(-1)).toMatch(/^redrive done: \d+ delivered, 0 still dead-lettered$/);
     expect(await archiveLetters(running.url)).toBe(0);
 
