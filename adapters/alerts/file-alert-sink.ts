@@ -4,6 +4,8 @@ import type { Alert, AlertSink } from '#shared/observers/alerting.ts';
 
 /** Local alerts: one JSON line per alert in a file, and a line on the console. */
 export class FileAlertSink implements AlertSink {
+  /** Claims are kept by this name (shared/observers/alerting.ts): keep it stable. */
+  readonly name = 'file';
   readonly #file: string;
   readonly #print: (line: string) => void;
 

@@ -1,10 +1,10 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AlertClaims, AlertKind } from '#shared/observers/alerting.ts';
-import { alertPk } from './keys.ts';
+import type { AlertClaimKey, AlertClaims } from '#shared/observers/alerting.ts';
+import { alertPk, alertSk } from './keys.ts';
 
 /**
- * Alert claims, one item per (tenant, run, kind) under their own `A#` keys (so the alerting function
- * can be granted those items and no others): a conditional put is the "first one wins".
+ * Alert claims, one item per (tenant, run, kind, sink) under their own `A#` keys (so the alerting
+ * function can be granted those items and no others): a conditional put is the "first one wins".
  */
 export class DynamoDbAlertClaims implements AlertClaims {
   readonly #client: DynamoDBDocumentClient;
@@ -17,12 +17,12 @@ export class DynamoDbAlertClaims implements AlertClaims {
     this.#retentionDays = options.retentionDays;
   }
 
-  async claim(tenant: string, runId: string, kind: AlertKind): Promise<boolean> {
+  async claim(key: AlertClaimKey): Promise<boolean> {
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { pk: alertPk(tenant, runId), sk: kind, alertedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + this.#retentionDays * 86_400 },
+          Item: { ...this.#key(key), alertedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + this.#retentionDays * 86_400 },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -33,7 +33,11 @@ export class DynamoDbAlertClaims implements AlertClaims {
     }
   }
 
-  async release(tenant: string, runId: string, kind: AlertKind): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: alertPk(tenant, runId), sk: kind } }));
+  async release(key: AlertClaimKey): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: this.#key(key) }));
+  }
+
+  #key(key: AlertClaimKey): { pk: string; sk: string } {
+    return { pk: alertPk(key.tenant, key.runId), sk: alertSk(key.kind, key.sink) };
   }
 }
