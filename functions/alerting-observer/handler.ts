@@ -8,6 +8,7 @@ import { FileAlertSink } from '#adapters/alerts/file-alert-sink.ts';
 import { SnsAlertSink } from '#adapters/alerts/sns-alert-sink.ts';
 import { WebhookAlertSink } from '#adapters/alerts/webhook-alert-sink.ts';
 import { DynamoDbAlertClaims } from '#adapters/dynamodb/dynamodb-alert-claims.ts';
+import { consumeBusQueue } from '#functions/observer-runtime/sqs-batch.ts';
 import { parseBusEvent } from '#shared/bus/published-event.ts';
 import { makeAlertingObserver, type AlertSink } from '#shared/observers/alerting.ts';
 
@@ -54,3 +55,6 @@ export async function handler(event: unknown): Promise<void> {
   const alert = await observe(parseBusEvent(event));
   if (alert !== undefined) logger.info('alert sent', { kind: alert.kind, runId: alert.runId, tenant: alert.tenant });
 }
+
+/** Lambda's entry when the observer is required: fed by its delivery queue (infra/constructs/observer-rules.ts). */
+export const sqsHandler = consumeBusQueue(handler);

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { makeEmfWriter } from '#adapters/metrics/emf-writer.ts';
+import { consumeBusQueue } from '#functions/observer-runtime/sqs-batch.ts';
 import { parseBusEvent } from '#shared/bus/published-event.ts';
 import { metricsFor } from '#shared/observers/metrics.ts';
 import { toRunSummary } from '#shared/run/run-summary.ts';
@@ -24,3 +25,6 @@ export async function handler(input: unknown): Promise<void> {
   }
   emit(metricsFor(event, durationMs));
 }
+
+/** Lambda's entry when the observer is required: fed by its delivery queue (infra/constructs/observer-rules.ts). */
+export const sqsHandler = consumeBusQueue(handler);
