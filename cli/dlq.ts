@@ -3,16 +3,18 @@
  *
  * Dead letters of the local bus: events a required observer refused on every retry, kept as JSON
  * under `.runledger/dlq/<observer>/`. `redrive` asks the running local stack to deliver them again
- * (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
+ * (the ones delivered leave the queue). With `--aws --stack NAME`, a deployed stack's (cli/dlq-aws.ts).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { listDeadLetters } from '#local/bus/local-bus.ts';
 
-const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000]';
+const USAGE = 'usage: npm run dlq -- list [--observer NAME] [--data-dir DIR] | redrive [--url http://127.0.0.1:3000] | list|redrive --aws --stack NAME';
 
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+  // A deployed stack's dead letters; loaded only then, so the local command starts without the AWS clients.
+  if (argv.includes('--aws')) return (await import('./dlq-aws.ts')).runDlqAws(argv, print);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,7 +1,8 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message, type ServiceOutputTypes } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type ServiceOutputTypes } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { SqsFailedPublishStore } from '#adapters/sqs/sqs-failed-publish-store.ts';
 import { describeFailedPublishStoreContract } from '#test/contract/failed-publish-store.contract.ts';
+import { answeringSqs } from '#test/support/sdk-answers.ts';
 
 /**
  * A real SQSClient whose requests are answered in process (a middleware before serialization),
@@ -9,16 +10,9 @@ import { describeFailedPublishStoreContract } from '#test/contract/failed-publis
  */
 function inProcessQueue(options: { failSends?: boolean } = {}) {
   const messages: Array<{ body: string; receipt?: string }> = [];
-  const commands: string[] = [];
+  const client = answeringSqs((command, input) => answer(command, input));
+  const commands = client.asked;
   let receipts = 0;
-  const client = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  client.middlewareStack.add(
-    (_next, context) => (args) => {
-      commands.push(context.commandName ?? 'unknown');
-      return Promise.resolve({ output: answer(context.commandName, args.input), response: {} });
-    },
-    { step: 'initialize', name: 'inProcessQueue' },
-  );
 
   function answer(command: string | undefined, input: unknown): ServiceOutputTypes {
     const $metadata = {};
@@ -55,7 +49,7 @@ describe('SqsFailedPublishStore', () => {
     const queue = inProcessQueue();
     const failures = Array.from({ length: 23 }, (_, i) => ({ tenant: 't', runId: `r${i}`, seqs: [1], types: ['run.failed'], reason: 'x', failedAt: '2026-11-23T10:00:00Z' }));
     await new SqsFailedPublishStore({ client: queue.client, queueUrl: 'https://sqs/q' }).record(failures);
-    expect(queue.commands).toEqual(['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand']);
+    expect(queue.commands.map((asked) => asked.command)).toEqual(['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand']);
   });
 
   it('rejects when SQS did not keep some message, so the relay hands the records back to the stream', async () => {
