@@ -3,7 +3,8 @@
  *
  * Dead letters of the local bus: events a required observer refused on every retry, kept as JSON
  * under `.runledger/dlq/<observer>/`. `redrive` asks the running local stack to deliver the key's
- * tenant's letters again (the ones delivered leave the queue). In AWS the same live in each observer's SQS dead-letter queue.
+ * tenant's letters again (the ones delivered leave the queue). With `--aws --stack NAME`, a deployed
+ * stack's observer dead-letter queues and relay failures (cli/dlq-aws.ts).
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -12,13 +13,14 @@ import { CommandError, UsageError } from './cli-io.ts';
 import { parseCommandLine } from './command-line.ts';
 import { resolveConnection } from './connection.ts';
 
-const USAGE = 'usage: runledger dlq list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url URL] (key: RUNLEDGER_API_KEY or the dev key; redrives that tenant\'s letters)';
+const USAGE = 'usage: runledger dlq list [--observer NAME] [--data-dir DIR] | redrive [--observer NAME] [--url URL] (key: RUNLEDGER_API_KEY or the dev key; redrives that tenant\'s letters) | list|redrive --aws --stack NAME [--observer NAME] [--region R]';
 
 const LettersSchema = z.object({ deadLetters: z.array(z.object({ target: z.string(), event: z.object({ id: z.string() }) })) });
 const RedriveAnswerSchema = z.object({ delivered: z.number(), failed: z.number(), lines: z.array(z.string()) });
 
-
 export async function runDlq(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+  // A deployed stack's dead letters; loaded only then, so the local command starts without the AWS clients.
+  if (argv.includes('--aws')) return (await import('./dlq-aws.ts')).runDlqAws(argv, print);
   const { positionals, values } = parseCommandLine(argv, {
     'data-dir': { type: 'string' },
     url: { type: 'string' },

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RunLedgerConfig } from './config.ts';
 import { RunLedger } from './constructs/runledger.ts';
@@ -15,5 +15,21 @@ export class RunLedgerStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.runledger.api.api.url, description: 'Base URL; routes start with v1/' });
     new CfnOutput(this, 'BusName', { value: this.runledger.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.runledger.events.table.tableName, description: 'npm run keys -- create --table <this>' });
+    // What `npm run dlq -- ... --aws --stack <name>` reads: lazy, so observers added after construction are in it.
+    new CfnOutput(this, 'ObserverQueues', {
+      description: 'JSON: each required observer with its dead-letter queue and the delivery queue a redrive moves it back to',
+      value: Lazy.string({
+        produce: () =>
+          this.toJsonString(
+            this.runledger.observers.rules.flatMap((rule) =>
+              rule.deadLetters === undefined
+                ? []
+                : [{ name: rule.name, deadLettersUrl: rule.deadLetters.queueUrl, deadLettersArn: rule.deadLetters.queueArn, ...(rule.deliveryQueue === undefined ? {} : { deliveryQueueArn: rule.deliveryQueue.queueArn }) }],
+            ),
+          ),
+      }),
+    });
+    new CfnOutput(this, 'RelayFailuresQueueUrl', { value: this.runledger.relayFailures.queueUrl, description: 'what the relay could not publish (tenant, run, seqs): npm run dlq -- redrive --aws' });
+    new CfnOutput(this, 'RelayStreamFailuresQueueUrl', { value: this.runledger.relayStreamFailures.queueUrl, description: 'last resort: stream batch metadata the relay failed on for a day' });
   }
 }

@@ -120,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.maxEventsPerRun === undefined ? {} : { RUNLEDGER_MAX_EVENTS_PER_RUN: String(options.maxEventsPerRun) }),
       RUNLEDGER_METRICS_FILE: metricsFile,
       RUNLEDGER_ALERTS_FILE: join(dataDir, 'alerts.jsonl'),
+      RUNLEDGER_RELAY_FAILURES_DIR: join(dataDir, 'relay-failures'),
       RUNLEDGER_EVENT_BUS_NAME: 'runledger-local',
       RUNLEDGER_EVENTBRIDGE_ENDPOINT: busEndpoint.endpoint,
       RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(targets.map((target) => target.pattern)),

@@ -95,3 +95,34 @@ export interface EventPublisher {
   /** Sends at most 10 entries; returns the positions of the entries the bus reports as failed. */
   putEntries(entries: readonly BusEntry[]): Promise<number[]>;
 }
+
+/**
+ * What the relay could not publish after its retries, for one run: enough to publish it again,
+ * by reading those seqs back from the event store (shared/relay/failed-publish.ts).
+ */
+export type FailedPublish = {
+  readonly tenant: string;
+  readonly runId: string;
+  /** The seqs not published, ascending. */
+  readonly seqs: readonly number[];
+  readonly types: readonly string[];
+  readonly reason: string;
+  readonly failedAt: string;
+};
+
+/** One kept failure as handed out for a redrive; `handle` removes it. */
+export type KeptFailedPublish = { readonly handle: string; readonly failure: FailedPublish };
+
+/**
+ * Where the relay keeps what it could not publish (SQS in AWS, one file per failure locally), and
+ * where a redrive takes it from. Nothing is removed until the caller says it was published again.
+ */
+export interface FailedPublishStore {
+  /** Keeps every failure durably before it resolves; rejects if any could not be kept. */
+  record(failures: readonly FailedPublish[]): Promise<void>;
+  /** Up to `max` kept failures not handed out before in this pass (SQS: hidden while in hand). */
+  receive(max: number): Promise<KeptFailedPublish[]>;
+  remove(handle: string): Promise<void>;
+  /** How many are kept (approximate for SQS): the "of m" of a redrive's progress. */
+  count(): Promise<number>;
+}

@@ -12,6 +12,8 @@ const SavedAlertSchema = z.looseObject({ tenant: z.string(), runId: z.string(), 
  * between the alert claim and the write, then a redelivery, still gives exactly one line.
  */
 export class FileAlertSink implements AlertSink {
+  /** Claims are kept by this name (shared/observers/alerting.ts): keep it stable. */
+  readonly name = 'file';
   readonly deduplicates = true;
   readonly #file: string;
   readonly #print: (line: string) => void;

@@ -3,6 +3,8 @@ import type { Alert, AlertSink } from '#shared/observers/alerting.ts';
 
 /** Alerts to the SNS alert topic (its email subscription from `alertEmail`). */
 export class SnsAlertSink implements AlertSink {
+  /** Claims are kept by this name (shared/observers/alerting.ts): keep it stable. */
+  readonly name = 'sns';
   readonly #client: SNSClient;
   readonly #topicArn: string;
 

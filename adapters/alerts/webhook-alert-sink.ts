@@ -2,6 +2,8 @@ import type { Alert, AlertSink } from '#shared/observers/alerting.ts';
 
 /** A Slack-compatible incoming webhook: `{"text": ...}`. The URL is a secret: never logged. */
 export class WebhookAlertSink implements AlertSink {
+  /** Claims are kept by this name (shared/observers/alerting.ts): keep it stable. */
+  readonly name = 'webhook';
   readonly #url: () => Promise<string>;
   readonly #fetch: typeof fetch;
 

@@ -1,13 +1,13 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AlertClaims, AlertKind } from '#shared/observers/alerting.ts';
+import type { AlertClaimKey, AlertClaims } from '#shared/observers/alerting.ts';
 import { systemClock, type Clock } from '#shared/ports.ts';
 import { isConditionFailure } from './condition-failure.ts';
-import { alertPk } from './keys.ts';
+import { alertPk, alertSk } from './keys.ts';
 import { expiresAt } from './ttl.ts';
 
 /**
- * Alert claims, one item per (tenant, run, kind) under their own `A#` keys (so the alerting function
- * can be granted those items and no others): a conditional put is the "first one wins".
+ * Alert claims, one item per (tenant, run, kind, sink) under their own `A#` keys (so the alerting
+ * function can be granted those items and no others): a conditional put is the "first one wins".
  */
 export class DynamoDbAlertClaims implements AlertClaims {
   readonly #client: DynamoDBDocumentClient;
@@ -22,13 +22,13 @@ export class DynamoDbAlertClaims implements AlertClaims {
     this.#clock = options.clock ?? systemClock;
   }
 
-  async claim(tenant: string, runId: string, kind: AlertKind): Promise<boolean> {
+  async claim(key: AlertClaimKey): Promise<boolean> {
     const now = this.#clock.now();
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { pk: alertPk(tenant, runId), sk: kind, alertedAt: now.toISOString(), expiresAt: expiresAt(now, this.#retentionDays) },
+          Item: { ...this.#key(key), alertedAt: now.toISOString(), expiresAt: expiresAt(now, this.#retentionDays) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -39,7 +39,11 @@ export class DynamoDbAlertClaims implements AlertClaims {
     }
   }
 
-  async release(tenant: string, runId: string, kind: AlertKind): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: alertPk(tenant, runId), sk: kind } }));
+  async release(key: AlertClaimKey): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: this.#key(key) }));
+  }
+
+  #key(key: AlertClaimKey): { pk: string; sk: string } {
+    return { pk: alertPk(key.tenant, key.runId), sk: alertSk(key.kind, key.sink) };
   }
 }

@@ -53,6 +53,11 @@ export function alertPk(tenant: string, runId: string): string {
   return `${ALERT_PK_PREFIX}${tenant}#R#${runId}`;
 }
 
+/** An alert claim's sort key: one per kind and sink, so each sink is sent an alert once. */
+export function alertSk(kind: string, sink: string): string {
+  return `${kind}#${sink}`;
+}
+
 /** The byTask index's sort key of a task event: the task's events sort by seq under its id. */
 export function taskSeqKey(taskId: string, seq: number): string {
   return `${taskPrefix(taskId)}${seq.toString().padStart(SEQ_DIGITS, '0')}`;

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
+import { consumeBusQueue } from '#functions/observer-runtime/sqs-batch.ts';
 import { lambdaRoot } from '../runtime/lambda-root.ts';
 import { makeAlertingObserverHandler } from './alerting-observer.ts';
 
@@ -12,3 +13,6 @@ export const handler = makeAlertingObserverHandler(
     secretsManager: new SecretsManagerClient({ region: config.AWS_REGION }),
   })),
 );
+
+/** Lambda's entry when the observer is required: fed by its delivery queue (infra/constructs/observer-rules.ts). */
+export const sqsHandler = consumeBusQueue(handler);

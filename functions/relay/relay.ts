@@ -2,18 +2,23 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsFromStream } from '#adapters/dynamodb/stream-records.ts';
 import { makeRelay } from '#shared/relay/make-relay.ts';
 import type { Root } from '../runtime/compose.ts';
-import { publisherOf, publishFilterOf } from '../runtime/parts/publishing.ts';
+import { failedPublishStoreOf, publisherOf, publishFilterOf } from '../runtime/parts/publishing.ts';
 
 /**
- * Fed by the events table's stream: publishes new events to the bus and reports the records it
- * could not publish, so the stream delivers them again (ReportBatchItemFailures).
+ * Fed by the events table's stream: publishes new events to the bus. What it still cannot publish
+ * after its retries is kept in the failure store for a redrive; records it cannot even keep are
+ * reported, so the stream delivers them again (ReportBatchItemFailures).
  */
 export function makeRelayHandler(root: Root) {
   const { logger } = root;
+  const failures = failedPublishStoreOf(root);
   const relay = makeRelay({
     publisher: publisherOf(root),
     shouldPublish: publishFilterOf(root),
+    clock: root.clock,
     onCallFailed: (error) => logger.warn('PutEvents call failed; retrying its entries', { error }),
+    ...(failures === undefined ? {} : { failures }),
+    onRecordFailed: (error) => logger.error('could not keep the events not published; the stream will retry them', { error }),
   });
   return async function relayHandler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
     const result = await relay(eventsFromStream(event.Records));

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type Clock } from '#shared/ports.ts';
 import type { FunctionConfig } from './config.ts';
 
@@ -16,6 +17,7 @@ export type Clients = {
   readonly eventBridge?: EventBridgeClient;
   readonly sns?: SNSClient;
   readonly secretsManager?: SecretsManagerClient;
+  readonly sqs?: SQSClient;
 };
 
 /**

@@ -31,6 +31,8 @@ export const BUNDLING = {
 export type HandlerFunctionProps = {
   /** The folder under functions/ whose handler.ts this function runs. */
   readonly handler: string;
+  /** The export of handler.ts Lambda calls. @default 'handler' */
+  readonly exportName?: string;
   /** Merged over the defaults; never replaces them. */
   readonly environment?: Record<string, string>;
   /** @default 256 */
@@ -71,7 +73,7 @@ export class HandlerFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       role,
       entry: join(PROJECT_ROOT, 'functions', props.handler, 'handler.ts'),
-      handler: 'handler',
+      handler: props.exportName ?? 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: LOCK_FILE,
       runtime: Runtime.NODEJS_24_X,

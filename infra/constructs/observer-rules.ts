@@ -1,17 +1,24 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { CfnRule} from 'aws-cdk-lib/aws-events';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { CfnRule } from 'aws-cdk-lib/aws-events';
 import { Rule, RuleTargetInput, type IEventBus, type IRule, type IRuleTarget, type RuleTargetConfig } from 'aws-cdk-lib/aws-events';
-import { addToDeadLetterQueueResourcePolicy, FirehoseDeliveryStream, LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { addToDeadLetterQueueResourcePolicy, FirehoseDeliveryStream, LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { toEventPattern, type ObserverFilter } from '#shared/bus/observer-filter.ts';
+import { notifyingAlarm } from './alarm.ts';
+import { HandlerFunction } from './handler-function.ts';
 
-/** Delivery policy per kind of observer; the local bus mirrors the counts (local/bus/local-bus.ts). */
+/**
+ * Delivery policy per kind of observer; the local bus mirrors the counts (local/bus/local-bus.ts).
+ * For a rule target this covers delivering to it (the SQS delivery queue, Firehose, Lambda).
+ */
 export const TARGET_POLICY = {
   /** EventBridge's maximum: a day of retries, then the dead-letter queue. */
   required: { retryAttempts: 185, maxEventAge: Duration.hours(24) },
@@ -19,33 +26,80 @@ export const TARGET_POLICY = {
   optional: { retryAttempts: 2, maxEventAge: Duration.hours(1) },
 } as const;
 
+/** How long a required observer keeps being retried on any failure before its event is dead-lettered. */
+export const REQUIRED_RETRY_WINDOW = Duration.hours(24);
+
+/**
+ * The delivery queue of a required observer: a failed message comes back after the visibility
+ * timeout, and after maxReceiveCount receives (about a day in all) moves to the dead-letter queue.
+ * The visibility timeout is at least six times the consumer's timeout (AWS's advice for Lambda
+ * consumers, so a batch still running is never handed out twice) and at least 5 minutes.
+ */
+export function deliveryQueuePolicy(consumerTimeout: Duration): { visibilityTimeout: Duration; maxReceiveCount: number } {
+  const visibilitySeconds = Math.min(12 * 3600, Math.max(300, 6 * consumerTimeout.toSeconds()));
+  return { visibilityTimeout: Duration.seconds(visibilitySeconds), maxReceiveCount: Math.max(5, Math.ceil(REQUIRED_RETRY_WINDOW.toSeconds() / visibilitySeconds)) };
+}
+
 export type AddObserverOptions = {
-  /** Names the rule, its dead-letter queue and alarm: 1-40 of [A-Za-z0-9-]. */
+  /** Names the rule, its queues and alarm: 1-40 of [A-Za-z0-9-]. */
   readonly name: string;
   /** A preset, a type list (`custom:*` allowed) or an EventBridge pattern. */
   readonly filter: ObserverFilter;
-  /** Required observers get a day of retries, a dead-letter queue and an alarm on it. @default false */
+  /** Required observers get a day of retries on any failure, a dead-letter queue and an alarm on it. @default false */
   readonly required?: boolean;
+  /**
+   * A required observer of your own: the longest your function runs on one event (its dispatcher
+   * waits for it). Set it to your function's timeout if that is longer. @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
 };
 
-export type ObserverRule = { readonly rule: IRule; readonly pattern: Record<string, unknown>; readonly deadLetters?: Queue; readonly alarm?: Alarm };
+export type ObserverRule = {
+  readonly name: string;
+  readonly rule: IRule;
+  readonly pattern: Record<string, unknown>;
+  /** Required function observers: the queue between the rule and the function. */
+  readonly deliveryQueue?: Queue;
+  /** Required observers: where events go after a day of failures; redrive them to the delivery queue. */
+  readonly deadLetters?: Queue;
+  readonly alarm?: Alarm;
+  /** Required observers of your own: the function that invokes yours with each queued event. */
+  readonly dispatcher?: IFunction;
+};
 
-export type ObserverRulesProps = { readonly bus: IEventBus; readonly alertTopic: ITopic };
+export type ObserverRulesProps = {
+  readonly bus: IEventBus;
+  readonly alertTopic: ITopic;
+  /** For the dispatchers of required observers of your own. */
+  readonly stage: string;
+  readonly logRetention: RetentionDays;
+};
 
 /**
  * Subscriptions as EventBridge rules: one rule per observer with exactly the subscription's
- * pattern (the local bus matches the same one), its target with the retry policy of its kind,
- * and for required observers an encrypted SQS dead-letter queue with an alarm when it is not empty.
+ * pattern (the local bus matches the same one).
+ *
+ * Required function observers get an SQS queue between the rule and the function. EventBridge
+ * invokes a Lambda target asynchronously: the rule's retries and dead-letter queue cover only
+ * failures to invoke it, and Lambda retries a function that throws at most twice within 6 hours,
+ * then drops the event. A queue retries any failure (invoke or code) for a day (redrive policy),
+ * then keeps the event in a dead-letter queue with an alarm, from which it can be redriven.
+ * Built-in observers consume their queue themselves (partial batch responses); an observer of
+ * your own gets the EventBridge event unchanged, through a small dispatcher that consumes the
+ * queue and invokes your function synchronously: the contract (observers get the EventBridge
+ * event) holds, and `addObserver` stays one call with no change to your code.
+ *
+ * Optional observers stay direct Lambda targets: two tries of the rule, two of Lambda, logged.
+ * The archive is a Firehose target: once Firehose accepts a record it is durable, so the rule's
+ * retries and dead-letter queue cover it.
  */
 export class ObserverRules extends Construct {
-  readonly #bus: IEventBus;
-  readonly #alertTopic: ITopic;
+  readonly #props: ObserverRulesProps;
   readonly #rules: ObserverRule[] = [];
 
   constructor(scope: Construct, id: string, props: ObserverRulesProps) {
     super(scope, id);
-    this.#bus = props.bus;
-    this.#alertTopic = props.alertTopic;
+    this.#props = props;
   }
 
   /** Every subscription's pattern: what the relay publishes is derived from these. */
@@ -57,46 +111,91 @@ export class ObserverRules extends Construct {
     return this.#rules;
   }
 
-  /** Subscribes a Lambda function, of this stack or another. */
+  /** Subscribes a Lambda function of your own, of this stack or another; it gets the EventBridge event. */
   addFunction(fn: IFunction, options: AddObserverOptions): ObserverRule {
-    return this.#add(options, (policy) => new LambdaFunction(fn, policy));
+    return this.#add(options, (scope, deadLetters) => {
+      if (deadLetters === undefined) return { target: new LambdaFunction(fn, TARGET_POLICY.optional) };
+      const timeout = options.timeout ?? Duration.minutes(1);
+      const dispatcher = new HandlerFunction(scope, 'Dispatcher', {
+        handler: 'dispatch-observer',
+        stage: this.#props.stage,
+        logRetention: this.#props.logRetention,
+        timeout,
+        environment: { RUNLEDGER_OBSERVER_FUNCTION: fn.functionArn },
+      });
+      // The unqualified ARN only (grantInvoke would add every version and alias with ':*'): the dispatcher invokes $LATEST.
+      dispatcher.function.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+      const deliveryQueue = this.#deliveryQueue(scope, dispatcher.function, timeout, deadLetters);
+      return { target: new SqsQueue(deliveryQueue, { ...TARGET_POLICY.required, deadLetterQueue: deadLetters }), deliveryQueue, dispatcher: dispatcher.function };
+    });
+  }
+
+  /**
+   * Subscribes a built-in observer's function (functions/observers.ts). Required: it consumes its
+   * delivery queue, so it must run the handler's `sqsHandler` export. Optional: a direct target
+   * with Lambda's own retries set to the optional policy.
+   */
+  addBuiltInFunction(fn: IFunction, options: AddObserverOptions & { readonly timeout: Duration }): ObserverRule {
+    return this.#add(options, (scope, deadLetters) => {
+      if (deadLetters === undefined) {
+        fn.configureAsyncInvoke(TARGET_POLICY.optional);
+        return { target: new LambdaFunction(fn, TARGET_POLICY.optional) };
+      }
+      const deliveryQueue = this.#deliveryQueue(scope, fn, options.timeout, deadLetters);
+      return { target: new SqsQueue(deliveryQueue, { ...TARGET_POLICY.required, deadLetterQueue: deadLetters }), deliveryQueue };
+    });
   }
 
   /** Subscribes a Firehose stream (the archive), handing it the event's detail only. */
   addDeliveryStream(stream: IDeliveryStream, options: AddObserverOptions): ObserverRule {
-    return this.#add(options, (policy) => withPolicy(new FirehoseDeliveryStream(stream, { message: RuleTargetInput.fromEventPath('$.detail') }), policy));
+    return this.#add(options, (_scope, deadLetters) => ({
+      target: withPolicy(new FirehoseDeliveryStream(stream, { message: RuleTargetInput.fromEventPath('$.detail') }), {
+        ...(deadLetters === undefined ? TARGET_POLICY.optional : TARGET_POLICY.required),
+        ...(deadLetters === undefined ? {} : { deadLetterQueue: deadLetters }),
+      }),
+    }));
   }
 
-  #add(options: AddObserverOptions, target: (policy: TargetPolicy) => IRuleTarget): ObserverRule {
+  #add(options: AddObserverOptions, targetFor: (scope: Construct, deadLetters: Queue | undefined) => { target: IRuleTarget; deliveryQueue?: Queue; dispatcher?: IFunction }): ObserverRule {
     if (!/^[A-Za-z0-9-]{1,40}$/.test(options.name)) throw new Error(`addObserver: name '${options.name}' must be 1-40 of [A-Za-z0-9-]`);
-    if (this.#rules.some((existing) => existing.rule.node.id === options.name)) throw new Error(`addObserver: an observer named '${options.name}' exists already`);
+    if (this.#rules.some((existing) => existing.name === options.name)) throw new Error(`addObserver: an observer named '${options.name}' exists already`);
     const pattern = toEventPattern(options.filter);
-    const required = options.required ?? false;
     const scope = new Construct(this, options.name);
-    const rule = new Rule(scope, 'Rule', { eventBus: this.#bus, description: `runledger observer ${options.name}`, eventPattern: { source: ['runledger'] } });
+    const rule = new Rule(scope, 'Rule', { eventBus: this.#props.bus, description: `runledger observer ${options.name}`, eventPattern: { source: ['runledger'] } });
     // The typed EventPattern cannot say everything EventBridge can ($or, nested operators): the rule gets the pattern as is.
     (rule.node.defaultChild as CfnRule).eventPattern = pattern;
 
     let deadLetters: Queue | undefined;
     let alarm: Alarm | undefined;
-    if (required) {
+    if (options.required === true) {
       deadLetters = new Queue(scope, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-      Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of an observer rule.' });
-      alarm = new Alarm(scope, 'DeadLettersAlarm', {
+      Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of an observer.' });
+      alarm = notifyingAlarm(scope, 'DeadLettersAlarm', {
         metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
         threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `observer ${options.name} dead-lettered events: it failed on them for a day`,
+        description: `observer ${options.name} dead-lettered events: it failed on them for a day (npm run dlq -- redrive --aws)`,
+        topic: this.#props.alertTopic,
       });
-      alarm.addAlarmAction(new SnsAction(this.#alertTopic));
     }
-    const policy = { ...(required ? TARGET_POLICY.required : TARGET_POLICY.optional), ...(deadLetters === undefined ? {} : { deadLetterQueue: deadLetters }) };
-    rule.addTarget(target(policy));
-    const added: ObserverRule = { rule, pattern, ...(deadLetters === undefined ? {} : { deadLetters }), ...(alarm === undefined ? {} : { alarm }) };
+    const { target, ...created } = targetFor(scope, deadLetters);
+    rule.addTarget(target);
+    const added: ObserverRule = { name: options.name, rule, pattern, ...created, ...(deadLetters === undefined ? {} : { deadLetters }), ...(alarm === undefined ? {} : { alarm }) };
     this.#rules.push(added);
     return added;
+  }
+
+  #deliveryQueue(scope: Construct, consumer: IFunction, consumerTimeout: Duration, deadLetters: Queue): Queue {
+    const { visibilityTimeout, maxReceiveCount } = deliveryQueuePolicy(consumerTimeout);
+    const queue = new Queue(scope, 'Deliveries', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      // Longer than the retry window; the dead-letter queue keeps longer still (SQS ages a moved message from its first enqueue).
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount },
+    });
+    consumer.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    return queue;
   }
 }
 

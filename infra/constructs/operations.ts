@@ -1,14 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Dashboard, GraphWidget, MathExpression, Metric, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IRule } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { notifyingAlarm } from './alarm.ts';
 
 export type OperationsProps = {
   readonly stage: string;
@@ -22,22 +23,35 @@ export type OperationsProps = {
 };
 
 /**
- * The alert topic (encrypted, TLS only), the alarms that page someone (API 5xx rate, ingest
+ * The alert topic (encrypted with its own customer-managed key, TLS only), the alarms that page someone (API 5xx rate, ingest
  * errors, throttles) and a dashboard (ingest rate, latency, errors). Alarms for the relay and
  * observer DLQs join as those functions land.
  */
 export class Operations extends Construct {
   public readonly alertTopic: Topic;
+  /** The alert topic's key: CloudWatch and EventBridge may use it to publish there. */
+  public readonly alertKey: Key;
   public readonly dashboard: Dashboard;
   public readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
-    this.alertTopic = new Topic(this, 'AlertTopic', {
-      displayName: `runledger ${props.stage} alerts`,
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
+    // Not alias/aws/sns: its policy cannot be changed, so CloudWatch alarms could never publish to the topic.
+    this.alertKey = new Key(this, 'AlertKey', {
+      description: `runledger ${props.stage}: encrypts the alert topic; CloudWatch alarms and EventBridge may use it to publish there`,
+      enableKeyRotation: true,
     });
+    this.alertKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AlarmsAndRulesPublishToTheAlertTopic',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com'), new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        // In a key policy, '*' is this key.
+        resources: ['*'],
+      }),
+    );
+    this.alertTopic = new Topic(this, 'AlertTopic', { displayName: `runledger ${props.stage} alerts`, masterKey: this.alertKey, enforceSSL: true });
     if (props.alertEmail !== undefined) this.alertTopic.addSubscription(new EmailSubscription(props.alertEmail));
 
     const period = Duration.minutes(5);
@@ -79,15 +93,6 @@ export class Operations extends Construct {
   }
 
   #alarm(id: string, metric: IMetric, threshold: number, description: string): void {
-    const alarm = new Alarm(this, id, {
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    alarm.addAlarmAction(new SnsAction(this.alertTopic));
-    this.alarms.push(alarm);
+    this.alarms.push(notifyingAlarm(this, id, { metric, threshold, description, topic: this.alertTopic }));
   }
 }

@@ -1,6 +1,4 @@
 import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -16,6 +14,7 @@ import { OBSERVERS } from '#functions/observers.ts';
 import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
+import { notifyingAlarm } from './alarm.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -84,8 +83,13 @@ export class RunLedger extends Construct {
   public readonly observerFunctions: Record<string, HandlerFunction> = {};
   public readonly observers: ObserverRules;
   public readonly archiveStream: ArchiveStream;
-  /** Where the stream puts batches the relay could not publish after its retries. */
+  /** What the relay could not publish, one message per run (tenant, runId, seqs): `npm run dlq -- redrive --aws` publishes it again. */
   public readonly relayFailures: Queue;
+  /**
+   * The last resort: where the stream puts the metadata (shard, sequence numbers, arrival times) of
+   * batches the relay failed on for a day without even keeping them in `relayFailures`.
+   */
+  public readonly relayStreamFailures: Queue;
   public readonly api: RunLedgerApi;
   public readonly operations: Operations;
 
@@ -107,8 +111,15 @@ export class RunLedger extends Construct {
       RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: String(config.heartbeatTimeoutSeconds),
       RUNLEDGER_MAX_RUN_SECONDS: String(config.maxRunSeconds),
     };
-    const make = (name: string, access: TableAccess | undefined, timeout?: Duration) => {
-      const fn = new HandlerFunction(this, pascal(name), { handler: name, stage: config.stage, logRetention, environment: limits, ...(timeout === undefined ? {} : { timeout }) });
+    const make = (name: string, access: TableAccess | undefined, timeout?: Duration, exportName?: string) => {
+      const fn = new HandlerFunction(this, pascal(name), {
+        handler: name,
+        stage: config.stage,
+        logRetention,
+        environment: limits,
+        ...(timeout === undefined ? {} : { timeout }),
+        ...(exportName === undefined ? {} : { exportName }),
+      });
       if (access !== undefined) this.events.bind(fn.function, access);
       return fn;
     };
@@ -124,7 +135,8 @@ export class RunLedger extends Construct {
       'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
     };
     for (const observer of OBSERVERS) {
-      if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess);
+      // A required built-in consumes its delivery queue: the handler module's SQS entry.
+      if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);
     }
 
     this.api = new RunLedgerApi(this, 'Api', {
@@ -144,27 +156,32 @@ export class RunLedger extends Construct {
       ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
     });
 
-    this.observers = new ObserverRules(this, 'Observers', { bus: this.bus, alertTopic: this.operations.alertTopic });
+    this.observers = new ObserverRules(this, 'Observers', { bus: this.bus, alertTopic: this.operations.alertTopic, stage: config.stage, logRetention });
     this.archiveStream = new ArchiveStream(this, 'ArchiveStream', { bucket: this.archive.bucket });
-    this.relayFailures = this.#wireRelay();
+    [this.relayFailures, this.relayStreamFailures] = this.#wireRelay();
     this.#wireAlerting(config);
     for (const observer of OBSERVERS) {
       const options = { name: observer.name, filter: observer.filter, required: observer.required };
       if (observer.target.kind === 'archive') this.observers.addDeliveryStream(this.archiveStream.stream, options);
-      else this.observers.addFunction(this.#observerFunction(observer.target.handler).function, options);
+      else {
+        const fn = this.#observerFunction(observer.target.handler).function;
+        this.observers.addBuiltInFunction(fn, { ...options, timeout: fn.timeout ?? Duration.seconds(3) });
+      }
     }
     this.operations.addDeliveryWidgets(
-      OBSERVERS.map((observer, index) => ({ name: observer.name, ...this.#ruleAt(index) })),
+      OBSERVERS.map((_observer, index) => this.#ruleAt(index)),
       this.relayFailures,
     );
   }
 
   /**
    * Every minute, the detector times out silent or overlong runs through the ingest path. A
-   * failed pass is not retried: the next one, a minute later, covers the same runs.
+   * failed pass is not retried, neither by the rule nor by Lambda's own async retries (which the
+   * rule's policy does not cover): the next pass, a minute later, covers the same runs.
    */
   #staleRunDetector(detector: HandlerFunction): HandlerFunction {
     this.events.bind(detector.function, 'stale-run-finder');
+    detector.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new Rule(this, 'StaleRunSchedule', {
       description: 'runledger: time out runs with no event within their heartbeat timeout or past their maximum duration',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -186,8 +203,9 @@ export class RunLedger extends Construct {
   }
 
   /**
-   * Subscribes any Lambda function (of this stack or another) as an observer: the rule with the
-   * filter's pattern, the target with its retry policy, and for required observers a dead-letter
+   * Subscribes any Lambda function (of this stack or another) as an observer; it receives the
+   * EventBridge event as is. The rule with the filter's pattern; for required observers a delivery
+   * queue retried for a day on any failure, a dispatcher that invokes the function, a dead-letter
    * queue with an alarm. The relay starts publishing the types the new pattern can match.
    */
   addObserver(fn: IFunction, options: AddObserverOptions): ObserverRule {
@@ -195,13 +213,17 @@ export class RunLedger extends Construct {
   }
 
   /** The relay reads the table's stream (new event items only) and may put events on this bus only. */
-  #wireRelay(): Queue {
+  #wireRelay(): [Queue, Queue] {
     const relay = this.functions.relay.function;
     relay.addEnvironment('RUNLEDGER_EVENT_BUS_NAME', this.bus.eventBusName);
     relay.addEnvironment('RUNLEDGER_PUBLISH_PATTERNS', Lazy.string({ produce: () => JSON.stringify(this.observers.patterns) }));
     relay.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
-    const failures = new Queue(this, 'RelayFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the on-failure destination of the relay’s stream mapping.' });
+    const failures = new Queue(this, 'RelayFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), visibilityTimeout: Duration.minutes(5) });
+    Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself where the relay keeps what it could not publish; `npm run dlq -- redrive --aws` empties it.' });
+    failures.grantSendMessages(relay);
+    relay.addEnvironment('RUNLEDGER_RELAY_FAILURES_QUEUE_URL', failures.queueUrl);
+    const streamFailures = new Queue(this, 'RelayStreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    Validations.of(streamFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the on-failure destination of the relay’s stream mapping.' });
     // FilterRule's helpers are typed `any` by CDK: keep them as unknown.
     const inserts: unknown = FilterRule.isEqual('INSERT');
     const eventKeys: unknown = FilterRule.beginsWith(EVENT_SK_PREFIX);
@@ -214,25 +236,38 @@ export class RunLedger extends Construct {
         reportBatchItemFailures: true,
         retryAttempts: 20,
         maxRecordAge: Duration.hours(24),
-        onFailure: new SqsDlq(failures),
+        // Reached only when the relay could not even keep its failures in `failures` for a day.
+        onFailure: new SqsDlq(streamFailures),
         // Only new event items: summaries, guards, keys and rewrites never invoke the relay.
         filters: [FilterCriteria.filter({ eventName: inserts, dynamodb: { Keys: { sk: { S: eventKeys } } } })],
       }),
     );
-    const alarm = (id: string, metric: IMetric, threshold: number, description: string) => {
-      new Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(
-        new SnsAction(this.operations.alertTopic),
-      );
-    };
-    alarm('RelayIteratorAge', relay.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }), 60_000, 'the relay is more than a minute behind the table');
-    alarm('RelayFailuresAlarm', failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 1, 'stream batches the relay could not publish for a day');
-    return failures;
+    const topic = this.operations.alertTopic;
+    const period = Duration.minutes(1);
+    notifyingAlarm(this, 'RelayIteratorAge', { metric: relay.metric('IteratorAge', { statistic: 'Maximum', period }), threshold: 60_000, description: 'the relay is more than a minute behind the table', topic });
+    notifyingAlarm(this, 'RelayFailuresAlarm', {
+      metric: failures.metricApproximateNumberOfMessagesVisible({ period }),
+      threshold: 1,
+      description: 'events the relay could not publish are waiting: npm run dlq -- redrive --aws',
+      topic,
+    });
+    notifyingAlarm(this, 'RelayStreamFailuresAlarm', {
+      metric: streamFailures.metricApproximateNumberOfMessagesVisible({ period }),
+      threshold: 1,
+      description: 'stream batches the relay failed on for a day, not even kept for a redrive: read the message for the shard and sequence numbers',
+      topic,
+    });
+    return [failures, streamFailures];
   }
 
   #wireAlerting(config: RunLedgerConfig): void {
     const alerting = this.#observerFunction('alerting-observer').function;
     alerting.addEnvironment('RUNLEDGER_ALERT_TOPIC_ARN', this.operations.alertTopic.topicArn);
     this.operations.alertTopic.grantPublish(alerting);
+    Validations.of(alerting.role ?? alerting).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Publishing to the encrypted alert topic needs a data key from its key; the grant names that one key only (CDK grantPublish).',
+    });
     if (config.alertWebhookSecretName !== undefined) {
       const secretArn = `arn:${Stack.of(this).partition}:secretsmanager:${Stack.of(this).region}:${Stack.of(this).account}:secret:${config.alertWebhookSecretName}-*`;
       alerting.addEnvironment('RUNLEDGER_ALERT_WEBHOOK_SECRET_ARN', config.alertWebhookSecretName);

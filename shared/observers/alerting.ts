@@ -15,16 +15,21 @@ export type Alert = {
   readonly message: string;
 };
 
-/** Remembers which (run, kind) already alerted, so a redelivered event alerts once. */
+/** Who claimed what: one alert of one kind for one run, sent to one sink. */
+export type AlertClaimKey = { readonly tenant: string; readonly runId: string; readonly kind: AlertKind; readonly sink: string };
+
+/** Remembers which (run, kind, sink) already alerted, so a redelivered event alerts each sink once. */
 export interface AlertClaims {
   /** True when this caller is the first to claim the key. */
-  claim(tenant: string, runId: string, kind: AlertKind): Promise<boolean>;
-  /** Gives a claim back after the alert could not be sent, so a retry sends it. */
-  release(tenant: string, runId: string, kind: AlertKind): Promise<void>;
+  claim(key: AlertClaimKey): Promise<boolean>;
+  /** Gives a claim back after the alert could not be sent to its sink, so a retry sends it. */
+  release(key: AlertClaimKey): Promise<void>;
 }
 
 /** Somewhere alerts go: SNS (email), a Slack-compatible webhook, a file and the console locally. */
 export interface AlertSink {
+  /** Stable across deployments: claims are kept per sink name, so renaming a sink alerts it again. */
+  readonly name: string;
   send(alert: Alert): Promise<void>;
   /**
    * True when the sink itself drops a repeat of an alert it already sent (the local file sink).
@@ -32,6 +37,18 @@ export interface AlertSink {
    * and the send then still ends in one alert, not none.
    */
   readonly deduplicates?: boolean;
+}
+
+/** Some sinks could not be sent an alert; the others were (and will not be sent it again). */
+export class AlertDeliveryError extends Error {
+  override readonly name = 'AlertDeliveryError';
+  readonly failedSinks: readonly string[];
+  constructor(alert: Alert, failures: ReadonlyArray<{ sink: string; error: unknown }>) {
+    super(`alert ${alert.kind} for run ${alert.runId} could not be sent to ${failures.map((failure) => failure.sink).join(', ')}`, {
+      cause: new AggregateError(failures.map((failure) => failure.error), 'sink failures'),
+    });
+    this.failedSinks = failures.map((failure) => failure.sink);
+  }
 }
 
 /** The alert an event calls for, if any. A task failure with attempts left is not final: no alert. */
@@ -60,24 +77,44 @@ export function alertFor(event: RunLedgerBusEvent): Alert | undefined {
 }
 
 /**
- * The alerting observer: one alert per (run, kind) even when EventBridge delivers the event
- * twice. The claim comes first; if any sink fails the claim is given back and the error thrown,
- * so EventBridge's retry sends the alert again rather than never.
+ * The alerting observer: one alert per (run, kind, sink) however often the event is delivered.
+ * Each sink is claimed on its own before it is sent to; a sink that fails gives back only its own
+ * claim. Every sink is tried, then the failure is thrown, so the redelivery (SQS, then the
+ * dead-letter queue) sends to the failed sinks only: a sink that succeeded is never sent again.
  */
 export function makeAlertingObserver({ claims, sinks }: { claims: AlertClaims; sinks: readonly AlertSink[] }) {
+  const names = new Set(sinks.map((sink) => sink.name));
+  if (names.size !== sinks.length) throw new Error(`alert sinks need distinct names, got ${sinks.map((sink) => sink.name).join(', ')}`);
   return async function observe(event: RunLedgerBusEvent): Promise<Alert | undefined> {
     const alert = alertFor(event);
     if (alert === undefined) return undefined;
-    if (!(await claims.claim(alert.tenant, alert.runId, alert.kind))) {
-      await Promise.all(sinks.filter((sink) => sink.deduplicates === true).map((sink) => sink.send(alert)));
-      return undefined;
-    }
-    try {
-      await Promise.all(sinks.map((sink) => sink.send(alert)));
-    } catch (error: unknown) {
-      await claims.release(alert.tenant, alert.runId, alert.kind);
-      throw new Error(`alert ${alert.kind} for run ${alert.runId} could not be sent`, { cause: error });
-    }
-    return alert;
+    const outcomes = await Promise.all(sinks.map((sink) => sendOnce(claims, sink, alert)));
+    const failures = outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [outcome] : []));
+    if (failures.length > 0) throw new AlertDeliveryError(alert, failures);
+    return outcomes.some((outcome) => outcome.status === 'sent') ? alert : undefined;
   };
+}
+
+type SendOutcome = { status: 'sent' | 'already-sent' } | { status: 'failed'; sink: string; error: unknown };
+
+async function sendOnce(claims: AlertClaims, sink: AlertSink, alert: Alert): Promise<SendOutcome> {
+  const key = { tenant: alert.tenant, runId: alert.runId, kind: alert.kind, sink: sink.name };
+  try {
+    // A sink that drops repeats itself still gets the alert: a crash between an earlier claim and
+    // its send then ends in one alert, not none.
+    if (!(await claims.claim(key)) && sink.deduplicates !== true) return { status: 'already-sent' };
+  } catch (error: unknown) {
+    return { status: 'failed', sink: sink.name, error };
+  }
+  try {
+    await sink.send(alert);
+    return { status: 'sent' };
+  } catch (error: unknown) {
+    // If the release fails too, the claim stays and this sink misses the alert: say so in the error.
+    const released = await claims.release(key).then(
+      () => undefined,
+      (releaseError: unknown) => releaseError,
+    );
+    return { status: 'failed', sink: sink.name, error: released === undefined ? error : new AggregateError([error, released], 'send and release failed') };
+  }
 }

@@ -242,26 +242,21 @@ describe('fan-out', () => {
     }
   });
 
-  it('gives required observers a day of retries and a dead-letter queue with an alarm; optional ones two retries and no queue', () => {
+  it('targets required functions through a delivery queue, optional ones directly, the archive through Firehose (details: delivery.infra.test.ts)', () => {
     const rules = resources('AWS::Events::Rule');
     for (const observer of OBSERVERS) {
       const [, rule] = rules.find(([, r]) => r.Properties.Description === `runledger observer ${observer.name}`) ?? [];
       const [target] = rule?.Properties.Targets as Array<Record<string, unknown>>;
-      // The right target: the observer's own function, or the archive's Firehose stream.
       const targetArn = JSON.stringify(target?.Arn);
       if (observer.target.kind === 'archive') expect(targetArn).toMatch(/ArchiveStream/);
+      else if (observer.required) expect(targetArn).toMatch(new RegExp(`Observers${observer.name}Deliveries`));
       else expect(targetArn).toMatch(new RegExp(observer.target.handler.replace(/(^|-)(\w)/g, (_, _dash: string, letter: string) => letter.toUpperCase())));
-      if (observer.required) {
-        expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: expect.anything() } });
-      } else {
-        expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3_600 } });
-        expect(target?.DeadLetterConfig).toBeUndefined();
-      }
     }
+    const requiredFunctions = OBSERVERS.filter((observer) => observer.required && observer.target.kind === 'function').length;
     const required = OBSERVERS.filter((observer) => observer.required).length;
-    // One dead-letter queue per required observer, plus the relay's on-failure queue.
-    template.resourceCountIs('AWS::SQS::Queue', required + 1);
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }, required + 1);
+    // A dead-letter queue per required observer, a delivery queue per required function, the relay's two.
+    template.resourceCountIs('AWS::SQS::Queue', required + requiredFunctions + 2);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }, required + 2);
   });
 
   it('archives through Firehose into tenant and date partitions, gzipped and encrypted', () => {
@@ -299,10 +294,11 @@ describe('addObserver', () => {
     runledger.addObserver(fn, { name: 'pager', filter: { types: ['run.failed'] }, required: true });
     const template = Template.fromStack(platform);
     template.hasResourceProperties('AWS::Events::Rule', { Description: 'runledger observer pager', EventPattern: { source: ['runledger'], 'detail-type': ['run.failed'] } });
-    // The invoke permission for EventBridge lands beside the rule or the function: either way it exists.
+    // A required observer is fed by its queue through a dispatcher, so EventBridge invokes only the optional built-ins and the stale-run schedule.
     const permissions = [platform, team].flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } })));
-    const builtInFunctions = OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
+    const optionalBuiltInFunctions = OBSERVERS.filter((observer) => observer.target.kind === 'function' && !observer.required).length;
     const staleRunSchedule = 1;
-    expect(permissions).toHaveLength(builtInFunctions + staleRunSchedule + 1);
+    expect(permissions).toHaveLength(optionalBuiltInFunctions + staleRunSchedule);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RUNLEDGER_OBSERVER_FUNCTION: Match.anyValue() }) } });
   });
 });

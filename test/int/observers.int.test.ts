@@ -7,6 +7,7 @@ import type { RunningLocalStack } from '#local/stack.ts';
 import { parseBusEvent, type RunLedgerBusEvent } from '#shared/bus/published-event.ts';
 import { makeAlertingObserver, type Alert } from '#shared/observers/alerting.ts';
 import { makeTestTable } from '#test/support/dynamodb.ts';
+import { flakySink, runFailedEvent } from '#test/support/alerts.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { request, startTestStack } from '#test/support/http.ts';
 
@@ -87,7 +88,7 @@ describe('alerting observer', () => {
     const sent: Alert[] = [];
     const observe = makeAlertingObserver({
       claims: new DynamoDbAlertClaims({ client: DynamoDBDocumentClient.from(table.client), tableName: table.tableName, retentionDays: 1 }),
-      sinks: [{ send: (alert) => Promise.resolve(void sent.push(alert)) }],
+      sinks: [{ name: 'test', send: (alert) => Promise.resolve(void sent.push(alert)) }],
     });
     const event: RunLedgerBusEvent = parseBusEvent({
       id: 'x',
@@ -107,7 +108,7 @@ describe('alerting observer', () => {
     const sent: Alert[] = [];
     const observe = makeAlertingObserver({
       claims: new DynamoDbAlertClaims({ client: DynamoDBDocumentClient.from(table.client), tableName: table.tableName, retentionDays: 1 }),
-      sinks: [{ send: (alert) => (failures-- > 0 ? Promise.reject(new Error('SNS down')) : Promise.resolve(void sent.push(alert))) }],
+      sinks: [{ name: 'sns', send: (alert) => (failures-- > 0 ? Promise.reject(new Error('SNS down')) : Promise.resolve(void sent.push(alert))) }],
     });
     const event = parseBusEvent({
       id: 'x',
@@ -119,5 +120,20 @@ describe('alerting observer', () => {
     await expect(observe(event)).rejects.toThrow(/could not be sent/);
     await observe(event);
     expect(sent.map((alert) => alert.kind)).toEqual(['run.timed_out']);
+  });
+
+  it('sends one alert per sink on DynamoDB, when one sink fails three times then recovers across five deliveries', async () => {
+    const table = await makeTestTable();
+    const email = flakySink('sns');
+    const webhook = flakySink('webhook', 3);
+    const observe = makeAlertingObserver({
+      claims: new DynamoDbAlertClaims({ client: DynamoDBDocumentClient.from(table.client), tableName: table.tableName, retentionDays: 1 }),
+      sinks: [email, webhook],
+    });
+    const event = runFailedEvent(uniqueId('run'));
+    let failed = 0;
+    for (let delivery = 0; delivery < 5; delivery++) await observe(event).catch(() => failed++);
+    expect(failed).toBe(3);
+    expect({ email: email.sent.length, webhook: webhook.sent.length, emailAttempts: email.attempts }).toEqual({ email: 1, webhook: 1, emailAttempts: 1 });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PublishedDetail } from '#shared/bus/published-event.ts';
 import type { BusEntry, EventPublisher } from '#shared/ports.ts';
 import { makeRelay, type RelayRecord } from '#shared/relay/make-relay.ts';
+import { memoryFailedPublishes } from '#test/support/failed-publishes.ts';
 
 function detail(seq: number, type = 'run.progress'): PublishedDetail {
   return { eventId: `e${seq}`, runId: 'r', type, occurredAt: '2026-11-23T10:00:00Z', seq, receivedAt: '2026-11-23T10:00:01Z', tenant: 'acme' } as PublishedDetail;
@@ -74,5 +75,39 @@ describe('relay', () => {
     const result = await relay([{ sequenceNumber: 'summary' }, ...records(3, 'token')]);
     expect(result.batchItemFailures).toEqual([]);
     expect(bus.calls).toEqual([]);
+  });
+
+  it('keeps what it could not publish, by tenant, run and seqs, and reports those records handled', async () => {
+    const bus = flakyBus(new Map([[2, 99], [3, 99]]));
+    const failures = memoryFailedPublishes();
+    const clock = { now: () => new Date('2026-11-23T11:00:00Z') };
+    const result = await makeRelay({ publisher: bus.publisher, shouldPublish: () => true, maxAttempts: 2, sleep: noWait, failures, clock })(records(4));
+    expect(result.batchItemFailures).toEqual([]);
+    expect([...failures.kept.values()]).toEqual([
+      { tenant: 'acme', runId: 'r', seqs: [2, 3], types: ['run.progress'], reason: 'the bus reported the entries failed', failedAt: '2026-11-23T11:00:00.000Z' },
+    ]);
+  });
+
+  it('keeps one failure per run when a batch holds several runs, with the call error as the reason', async () => {
+    const publisher: EventPublisher = { putEntries: () => Promise.reject(new Error('throttled')) };
+    const failures = memoryFailedPublishes();
+    const mixed: RelayRecord[] = [
+      { sequenceNumber: 'a', detail: { ...detail(1), runId: 'r-1' } },
+      { sequenceNumber: 'b', detail: { ...detail(1, 'run.failed'), runId: 'r-2' } },
+    ];
+    await makeRelay({ publisher, shouldPublish: () => true, maxAttempts: 1, sleep: noWait, failures })(mixed);
+    expect([...failures.kept.values()].map(({ runId, seqs, types, reason }) => ({ runId, seqs, types, reason }))).toEqual([
+      { runId: 'r-1', seqs: [1], types: ['run.progress'], reason: 'PutEvents failed: throttled' },
+      { runId: 'r-2', seqs: [1], types: ['run.failed'], reason: 'PutEvents failed: throttled' },
+    ]);
+  });
+
+  it('hands the records back to the stream when keeping the failures fails too', async () => {
+    const bus = flakyBus(new Map([[1, 99]]));
+    const errors: unknown[] = [];
+    const relay = makeRelay({ publisher: bus.publisher, shouldPublish: () => true, maxAttempts: 1, sleep: noWait, failures: memoryFailedPublishes({ failRecord: true }), onRecordFailed: (error) => errors.push(error) });
+    const result = await relay(records(2));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'sn-1' }]);
+    expect(errors).toEqual([expect.objectContaining({ message: 'queue unavailable' })]);
   });
 });

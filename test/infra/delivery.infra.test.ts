@@ -1,0 +1,197 @@
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { OBSERVERS } from '#functions/observers.ts';
+import { buildApp } from '#infra/app.ts';
+import { deliveryQueuePolicy } from '#infra/constructs/observer-rules.ts';
+import { context } from './support.ts';
+
+/**
+ * Delivery guarantees in AWS, on the stack as `cdk synth` builds it (cdk-nag included) plus two
+ * observers of another team's stack added with addObserver: one required, one optional.
+ */
+const app = new App({ context: context({ stage: 'prod' }) });
+const { stack } = buildApp(app);
+const team = new Stack(app, 'Team');
+Validations.of(team).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Test functions with the basic execution role.' });
+const inline = (id: string) => new LambdaFunction(team, id, { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
+stack.runledger.addObserver(inline('Pager'), { name: 'pager', filter: { types: ['run.failed'] }, required: true, timeout: Duration.minutes(2) });
+stack.runledger.addObserver(inline('Audit'), { name: 'audit', filter: { preset: 'minimal' } });
+// Synthesis runs cdk-nag over both stacks: it throws on any unacknowledged finding.
+app.synth();
+const template = Template.fromStack(stack);
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = (type: string): Array<[string, Resource]> => Object.entries(template.findResources(type)) as Array<[string, Resource]>;
+/** The logical id a Ref or Fn::GetAtt points at. */
+const refOf = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if ('Ref' in value && typeof value.Ref === 'string') return value.Ref;
+  if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt']) && typeof value['Fn::GetAtt'][0] === 'string') return value['Fn::GetAtt'][0];
+  return undefined;
+};
+const resource = (id: string | undefined): Resource => {
+  const found = id === undefined ? undefined : (template.toJSON() as { Resources: Record<string, Resource> }).Resources[id];
+  if (found === undefined) throw new Error(`no resource ${id}`);
+  return found;
+};
+const targetOf = (observer: string): Record<string, unknown> => {
+  const [, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties.Description === `runledger observer ${observer}`) ?? [];
+  const [target] = (rule?.Properties.Targets ?? []) as Array<Record<string, unknown>>;
+  if (target === undefined) throw new Error(`no target for observer ${observer}`);
+  return target;
+};
+const functionWith = (service: string): [string, Resource] => {
+  const found = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes(`"runledger-${service}"`));
+  if (found === undefined) throw new Error(`no function runledger-${service}`);
+  return found;
+};
+const policyStatementsOf = (functionId: string) => {
+  const role = refOf(resource(functionId).Properties.Role);
+  return resources('AWS::IAM::Policy')
+    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${role}"`))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement);
+};
+
+/** What a required function observer must have: rule -> delivery queue (a day of redrives) -> consumer, then the DLQ with its alarm. */
+function expectQueuedDelivery(observer: string, consumerId: string, consumerTimeout: Duration) {
+  const target = targetOf(observer);
+  expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: expect.anything() } });
+  const queueId = refOf(target.Arn);
+  const queue = resource(queueId);
+  expect(queue.Type).toBe('AWS::SQS::Queue');
+  const { visibilityTimeout, maxReceiveCount } = deliveryQueuePolicy(consumerTimeout);
+  expect(queue.Properties).toMatchObject({ VisibilityTimeout: visibilityTimeout.toSeconds(), SqsManagedSseEnabled: true, RedrivePolicy: { maxReceiveCount } });
+  // Retried for about a day on any failure before the dead-letter queue.
+  expect(visibilityTimeout.toSeconds() * maxReceiveCount).toBeGreaterThanOrEqual(86_400);
+  expect(visibilityTimeout.toSeconds() * maxReceiveCount).toBeLessThan(86_400 + visibilityTimeout.toSeconds());
+  const deadLettersId = refOf((queue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn);
+  // The rule's own dead letters (failures to put on the queue) land in the same queue as the redriven ones.
+  expect(refOf((target.DeadLetterConfig as { Arn: unknown }).Arn)).toBe(deadLettersId);
+  expect(resource(deadLettersId).Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400 });
+  // The consumer takes the queue with partial batch responses.
+  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    FunctionName: { Ref: consumerId },
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    BatchSize: 10,
+  });
+  // An alarm on the dead-letter queue, to the alert topic.
+  const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${deadLettersId}"`));
+  expect(alarm?.[1].Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, AlarmActions: [{ Ref: expect.stringMatching(/AlertTopic/) }] });
+  return { queueId, deadLettersId };
+}
+
+describe('required observers: a day of retries on any failure, then a dead-letter queue with an alarm', () => {
+  const required = OBSERVERS.filter((observer) => observer.required && observer.target.kind === 'function');
+
+  it.each(required.map((observer) => [observer.name, observer]))('built-in %s consumes its own delivery queue through its SQS entry', (_name, observer) => {
+    if (observer.target.kind !== 'function') throw new Error('not a function');
+    const [id, fn] = functionWith(observer.target.handler);
+    expect(fn.Properties.Handler).toBe('index.sqsHandler');
+    expectQueuedDelivery(observer.name, id, Duration.seconds(Number(fn.Properties.Timeout)));
+  });
+
+  it('an observer of your own gets the EventBridge event through a dispatcher that invokes it and nothing else', () => {
+    const [dispatcherId, dispatcher] = functionWith('dispatch-observer');
+    expect(dispatcher.Properties).toMatchObject({ Handler: 'index.handler', Timeout: 120, Environment: { Variables: { RUNLEDGER_OBSERVER_FUNCTION: { 'Fn::ImportValue': expect.stringMatching(/Pager/) } } } });
+    expectQueuedDelivery('pager', dispatcherId, Duration.minutes(2));
+    const invoke = policyStatementsOf(dispatcherId).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('lambda:')));
+    expect(invoke).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction' })]);
+    expect(JSON.stringify(invoke[0]?.Resource)).toMatch(/Pager/);
+    // No async invoke of the user's function by the rule: EventBridge has no permission to call it.
+    const permissions = Object.values(Template.fromStack(team).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } }));
+    expect(JSON.stringify(permissions)).not.toMatch(/Pager/);
+  });
+
+  it('the archive keeps its Firehose target: the rule retries for a day and dead-letters what Firehose never accepted', () => {
+    const archive = OBSERVERS.find((observer) => observer.target.kind === 'archive');
+    expect(archive?.required).toBe(true);
+    const target = targetOf(archive?.name ?? '');
+    expect(JSON.stringify(target.Arn)).toMatch(/ArchiveStream/);
+    expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: expect.anything() } });
+  });
+});
+
+describe('optional observers: a few retries, then a logged failure', () => {
+  it.each(OBSERVERS.filter((observer) => !observer.required && observer.target.kind === 'function').map((observer) => [observer.name, observer]))(
+    'built-in %s is a direct target with two rule retries and two Lambda retries within the hour',
+    (_name, observer) => {
+      if (observer.target.kind !== 'function') throw new Error('not a function');
+      const [id, fn] = functionWith(observer.target.handler);
+      expect(fn.Properties.Handler).toBe('index.handler');
+      const target = targetOf(observer.name);
+      expect(refOf(target.Arn)).toBe(id);
+      expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3_600 } });
+      expect(target.DeadLetterConfig).toBeUndefined();
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3_600 });
+    },
+  );
+
+  it('an optional observer of your own is a direct target with the rule retrying twice, and no queue', () => {
+    const target = targetOf('audit');
+    expect(JSON.stringify(target.Arn)).toMatch(/Audit/);
+    expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3_600 } });
+    expect(target.DeadLetterConfig).toBeUndefined();
+  });
+});
+
+describe('stale-run detector', () => {
+  it('is retried by neither the rule nor Lambda: the next pass covers the same runs', () => {
+    const [id] = functionWith('detect-stale-runs');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })] });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+  });
+});
+
+describe('alert topic', () => {
+  it('is encrypted with a rotated customer-managed key that CloudWatch alarms and EventBridge may use', () => {
+    const [[topicId, topic] = []] = resources('AWS::SNS::Topic');
+    const keyId = refOf(topic?.Properties.KmsMasterKeyId);
+    const key = resource(keyId);
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = (key.Properties.KeyPolicy as { Statement: Array<{ Principal?: { Service?: unknown }; Action: string | string[] }> }).Statement;
+    const services = statements.find((statement) => statement.Principal?.Service !== undefined);
+    expect([services?.Principal?.Service].flat().sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    expect([services?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    // Every alarm, the dead-letter ones included, goes to that topic.
+    for (const [, alarm] of resources('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('lets the alerting observer use the key to publish', () => {
+    const [id] = functionWith('alerting-observer');
+    const kms = policyStatementsOf(id).find((statement) => [statement.Action].flat().includes('kms:GenerateDataKey*'));
+    expect(refOf(kms?.Resource)).toBe(refOf(resources('AWS::SNS::Topic')[0]?.[1].Properties.KmsMasterKeyId));
+  });
+});
+
+describe('relay failures', () => {
+  it('lets the relay keep what it could not publish in its failures queue, and outputs what the dlq command needs', () => {
+    const [id, relay] = functionWith('relay');
+    const queueId = refOf((relay.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RUNLEDGER_RELAY_FAILURES_QUEUE_URL);
+    expect(resource(queueId).Type).toBe('AWS::SQS::Queue');
+    const send = policyStatementsOf(id).find((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
+    expect(refOf(send?.Resource)).toBe(queueId);
+    template.hasOutput('RelayFailuresQueueUrl', { Value: { Ref: queueId } });
+    template.hasOutput('RelayStreamFailuresQueueUrl', {});
+    template.hasOutput('TableName', {});
+    template.hasOutput('BusName', {});
+  });
+
+  it('keeps the stream mapping’s on-failure queue as the last resort, in its own alarmed queue', () => {
+    const [id] = functionWith('relay');
+    const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, m]) => refOf(m.Properties.FunctionName) === id) ?? [];
+    const destination = refOf((mapping?.Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination);
+    expect(destination).toMatch(/RelayStreamFailures/);
+    expect(resources('AWS::CloudWatch::Alarm').some(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${destination}"`))).toBe(true);
+  });
+
+  it('outputs every required observer’s dead-letter and delivery queues, those added with addObserver included', () => {
+    const output = template.findOutputs('ObserverQueues').ObserverQueues as { Value: unknown };
+    const text = JSON.stringify(output.Value);
+    for (const name of [...OBSERVERS.filter((observer) => observer.required).map((observer) => observer.name), 'pager']) expect(text).toContain(`\\"name\\":\\"${name}\\"`);
+    expect(text).not.toContain('\\"name\\":\\"audit\\"');
+  });
+});
