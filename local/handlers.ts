@@ -30,7 +30,7 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pr
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 export type StreamServer = (event: APIGatewayProxyEvent, sink: ResponseSink) => Promise<void>;
 export type RelayHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
-export type StaleRunDetector = (event: { time: string }) => Promise<{ examined: number; timedOut: number }>;
+export type StaleRunDetector = (event: { time: string; tenant?: string }) => Promise<{ examined: number; timedOut: number }>;
 export type ObserverHandler = (event: unknown, context: Context) => Promise<void>;
 
 /**

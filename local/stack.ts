@@ -154,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Scheduled jobs: the stale-run detector, every minute, with the time a schedule would give it.
     const { detectStaleRuns } = handlers;
-    const checkStaleRuns = (time: string) => detectStaleRuns({ time });
+    const checkStaleRuns = (time: string, tenant?: string) => detectStaleRuns({ time, ...(tenant === undefined ? {} : { tenant }) });
     const staleInterval = options.staleCheckIntervalMs ?? 60_000;
     const staleTimer =
       staleInterval > 0
@@ -180,11 +180,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
         },
         // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
-        // It is the scheduled job, so it runs over every tenant's runs; the answer is counts only.
-        'POST /local/stale-check': async (request) => {
+        // Only the key's tenant's runs: `?at=` judges them as if later, which must not time out other tenants' runs early.
+        'POST /local/stale-check': async (request, tenant) => {
           const at = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('at') ?? root.clock.now().toISOString();
           if (Number.isNaN(Date.parse(at))) return errorResponse(400, { code: 'invalid_parameter', message: 'at must be an ISO 8601 time' });
-          return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await checkStaleRuns(new Date(at).toISOString())) };
+          return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await checkStaleRuns(new Date(at).toISOString(), tenant)) };
         },
       },
     });

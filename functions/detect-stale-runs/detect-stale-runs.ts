@@ -13,8 +13,9 @@ import { eventStoreOf } from '../runtime/parts/stores.ts';
 export function makeDetectStaleRunsHandler(root: Root) {
   const eventStore = eventStoreOf(root);
   const detectStaleRuns = makeDetectStaleRuns({ store: eventStore, ingest: makeIngestEvents({ store: eventStore }), policy: stalePolicyOf(root) });
-  return async function detectStaleRunsHandler(event: Pick<ScheduledEvent, 'time'>): Promise<{ examined: number; timedOut: number }> {
-    const report = await detectStaleRuns(new Date(event.time));
+  /** `tenant` is never set by the schedule; the local stack's `POST /local/stale-check` sets the caller's. */
+  return async function detectStaleRunsHandler(event: Pick<ScheduledEvent, 'time'> & { readonly tenant?: string }): Promise<{ examined: number; timedOut: number }> {
+    const report = await detectStaleRuns(new Date(event.time), event.tenant === undefined ? {} : { tenant: event.tenant });
     if (report.timedOut.length > 0) root.logger.info('timed out stale runs', { runs: report.timedOut });
     return { examined: report.examined, timedOut: report.timedOut.length };
   };

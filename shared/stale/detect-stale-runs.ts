@@ -21,8 +21,10 @@ export type StaleRunsReport = { readonly examined: number; readonly timedOut: Ru
  * stored the run is terminal, and terminal runs are never candidates.
  */
 export function makeDetectStaleRuns({ store, ingest, policy }: { store: EventStore; ingest: (request: IngestRequest) => Promise<IngestResponse>; policy: StalePolicy }) {
-  return async function detectStaleRuns(now: Date): Promise<StaleRunsReport> {
-    const candidates = await store.listStaleRuns(now, MAX_PER_PASS);
+  /** `tenant` limits the pass to one tenant's runs (the local stack's on-demand check, which may be run as if later). */
+  return async function detectStaleRuns(now: Date, scope: { tenant?: string } = {}): Promise<StaleRunsReport> {
+    const listed = await store.listStaleRuns(now, MAX_PER_PASS);
+    const candidates = scope.tenant === undefined ? listed : listed.filter((ref) => ref.tenant === scope.tenant);
     const timedOut: RunRef[] = [];
     for (const ref of candidates) {
       const state = await store.getRun(ref.tenant, ref.runId);

@@ -72,4 +72,16 @@ describe('the local stack admin routes', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ examined: expect.any(Number), timedOut: expect.any(Number) });
   });
+
+  it("judges only the caller's runs when asked to look ahead (?at=), so no other tenant's run times out early", async () => {
+    const [mine, theirs] = [uniqueId('stale-mine'), uniqueId('stale-theirs')];
+    const started = { eventId: 's', type: 'run.started', occurredAt: new Date().toISOString() };
+    expect((await request(stack.url, 'POST', `/v1/runs/${mine}/events`, { body: started })).status).toBe(202);
+    expect((await request(stack.url, 'POST', `/v1/runs/${theirs}/events`, { key: GLOBEX_KEY, body: started })).status).toBe(202);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const answer = await request(stack.url, 'POST', `/local/stale-check?at=${encodeURIComponent(later)}`);
+    expect(answer.status).toBe(200);
+    expect((await request(stack.url, 'GET', `/v1/runs/${mine}`)).body).toMatchObject({ status: 'timed_out' });
+    expect((await request(stack.url, 'GET', `/v1/runs/${theirs}`, { key: GLOBEX_KEY })).body).toMatchObject({ status: 'running' });
+  });
 });

@@ -131,10 +131,14 @@ export const wrong: RunEvent['noSuchField'] = 1;
     const synth = `
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RunLedger } from 'runledger/cdk';
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new Stack(app, 'Consumer');
-new RunLedger(stack, 'RunLedger', { stage: 'test' });
+const runledger = new RunLedger(stack, 'RunLedger', { stage: 'test' });
+// A required observer of the consumer's own: its delivery goes through runledger's dispatcher function.
+const pager = new Function(stack, 'Pager', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {};') });
+runledger.addObserver(pager, { name: 'pager', filter: { types: ['run.failed'] }, required: true });
 const resources = Object.values(Template.fromStack(stack).toJSON().Resources);
 console.log(resources.filter((resource) => resource.Type === 'AWS::Lambda::Function').length);`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', synth], { cwd: consumer });
@@ -143,7 +147,8 @@ console.log(resources.filter((resource) => resource.Type === 'AWS::Lambda::Funct
       .filter((entry) => entry.isDirectory() && readdirSync(join(installed, 'functions', entry.name)).includes('handler.ts'))
       .map((entry) => join(installed, 'functions', entry.name, 'handler.ts'));
     expect(handlers.length).toBeGreaterThan(0);
-    expect(Number(stdout.trim())).toBe(handlers.length);
+    // Every shipped handler is a function of the stack (the dispatcher too, for the required observer), plus the consumer's own.
+    expect(Number(stdout.trim())).toBe(handlers.length + 1);
 
     const bundled = await build({
       absWorkingDir: consumer,
