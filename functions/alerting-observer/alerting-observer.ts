@@ -3,9 +3,14 @@ import { makeAlertingObserver } from '#shared/observers/alerting.ts';
 import type { Root } from '../runtime/compose.ts';
 import { alertClaimsOf, alertSinksOf } from '../runtime/parts/alerting.ts';
 
-/** EventBridge target: alerts once per (run, kind); a throw makes EventBridge retry, then dead-letter. */
+/** Delivery-queue target: alerts once per (run, kind, sink); a throw makes the queue redeliver, then dead-letter. */
 export function makeAlertingObserverHandler(root: Root) {
-  const observe = makeAlertingObserver({ claims: alertClaimsOf(root), sinks: alertSinksOf(root) });
+  const observe = makeAlertingObserver({
+    claims: alertClaimsOf(root),
+    sinks: alertSinksOf(root),
+    clock: root.clock,
+    leaseSeconds: root.config.RUNLEDGER_ALERT_LEASE_SECONDS,
+  });
   return async function alertingObserver(event: unknown): Promise<void> {
     const alert = await observe(parseBusEvent(event));
     if (alert !== undefined) root.logger.info('alert sent', { kind: alert.kind, runId: alert.runId, tenant: alert.tenant });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RUN_DEFAULTS } from '#shared/defaults.ts';
+import { DEFAULT_ALERT_LEASE_SECONDS } from '#shared/observers/alert-claims.ts';
 
 const PatternsSchema = z.array(z.record(z.string(), z.unknown()));
 
@@ -57,6 +58,8 @@ export const FunctionConfigSchema = z.object({
   /** Alerting, local: the webhook URL itself, and the alerts file. */
   RUNLEDGER_ALERT_WEBHOOK_URL: z.url().optional(),
   RUNLEDGER_ALERTS_FILE: z.string().min(1).optional(),
+  /** Alerting: how long a claim on (run, kind, sink) is held before a redelivery may take it over (shared/observers/alert-claims.ts). */
+  RUNLEDGER_ALERT_LEASE_SECONDS: z.coerce.number().positive().default(DEFAULT_ALERT_LEASE_SECONDS),
   /** Metrics, local: where EMF lines go instead of stdout. */
   RUNLEDGER_METRICS_FILE: z.string().min(1).optional(),
   /** Powertools reads it too; given here, it also sets the level of loggers made from this config. */

@@ -18,8 +18,9 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = 
   'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: `${RUN_PK_PREFIX}*` },
   // The authorizer reads API key hashes and nothing else.
   'key-reader': { actions: ['dynamodb:GetItem'], leadingKeys: `${API_KEY_PK_PREFIX}*` },
-  // The alerting observer claims and releases its own alert items, nothing else.
-  'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: `${ALERT_PK_PREFIX}*` },
+  // The alerting observer claims (put), marks sent (update) and releases (delete) its own alert items, nothing
+  // else; a refused claim returns the item it found, so no GetItem.
+  'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: `${ALERT_PK_PREFIX}*` },
   // The stale-run detector reads the deadline index across tenants (run-writer is bound beside it).
   'stale-run-finder': { actions: ['dynamodb:Query'], leadingKeys: `${DEADLINE_PK_PREFIX}*` },
 };

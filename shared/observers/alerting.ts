@@ -1,4 +1,6 @@
 import type { RunLedgerBusEvent } from '../bus/published-event.ts';
+import type { Clock } from '../ports.ts';
+import { DEFAULT_ALERT_LEASE_SECONDS, type AlertClaimKey, type AlertClaims, type ClaimResult } from './alert-claims.ts';
 
 /** The kinds of alert: a run that failed or timed out, a task that failed for good. */
 export type AlertKind = 'run.failed' | 'run.timed_out' | 'task.failed';
@@ -15,17 +17,6 @@ export type Alert = {
   readonly message: string;
 };
 
-/** Who claimed what: one alert of one kind for one run, sent to one sink. */
-export type AlertClaimKey = { readonly tenant: string; readonly runId: string; readonly kind: AlertKind; readonly sink: string };
-
-/** Remembers which (run, kind, sink) already alerted, so a redelivered event alerts each sink once. */
-export interface AlertClaims {
-  /** True when this caller is the first to claim the key. */
-  claim(key: AlertClaimKey): Promise<boolean>;
-  /** Gives a claim back after the alert could not be sent to its sink, so a retry sends it. */
-  release(key: AlertClaimKey): Promise<void>;
-}
-
 /** Somewhere alerts go: SNS (email), a Slack-compatible webhook, a file and the console locally. */
 export interface AlertSink {
   /** Stable across deployments: claims are kept per sink name, so renaming a sink alerts it again. */
@@ -33,8 +24,7 @@ export interface AlertSink {
   send(alert: Alert): Promise<void>;
   /**
    * True when the sink itself drops a repeat of an alert it already sent (the local file sink).
-   * Such a sink gets the alert even when the claim was taken earlier: a crash between the claim
-   * and the send then still ends in one alert, not none.
+   * Such a sink is sent the alert even while another delivery holds the claim (see sendOnce).
    */
   readonly deduplicates?: boolean;
 }
@@ -76,45 +66,93 @@ export function alertFor(event: RunLedgerBusEvent): Alert | undefined {
   }
 }
 
+
+/** Another delivery holds this sink's claim and may be sending right now: try again after its lease. */
+export class AlertClaimHeldError extends Error {
+  override readonly name = 'AlertClaimHeldError';
+  readonly leaseUntil: Date;
+  constructor(key: AlertClaimKey, leaseUntil: Date) {
+    super(`alert ${key.kind} for run ${key.runId} to ${key.sink} is claimed by another delivery until ${leaseUntil.toISOString()}`);
+    this.leaseUntil = leaseUntil;
+  }
+}
+
+/** The sink accepted the alert but the claim could not be marked sent: after the lease it may be sent once more. */
+export class AlertNotMarkedError extends Error {
+  override readonly name = 'AlertNotMarkedError';
+  constructor(key: AlertClaimKey, options: { cause: unknown }) {
+    super(`alert ${key.kind} for run ${key.runId} was sent to ${key.sink} but not marked sent: it may be sent again after the lease`, options);
+  }
+}
+
+export type AlertingObserverOptions = {
+  readonly claims: AlertClaims;
+  readonly sinks: readonly AlertSink[];
+  readonly clock: Clock;
+  /** How long a claim is held before a redelivery may take it over. @default DEFAULT_ALERT_LEASE_SECONDS */
+  readonly leaseSeconds?: number;
+};
+
 /**
- * The alerting observer: one alert per (run, kind, sink) however often the event is delivered.
- * Each sink is claimed on its own before it is sent to; a sink that fails gives back only its own
- * claim. Every sink is tried, then the failure is thrown, so the redelivery (SQS, then the
- * dead-letter queue) sends to the failed sinks only: a sink that succeeded is never sent again.
+ * The alerting observer: one alert per (run, kind, sink) however often the event is delivered,
+ * and none lost to a crash. Each sink is claimed on its own with a lease before it is sent to,
+ * and marked sent once it accepted the alert. A crash between claim and send leaves a pending
+ * claim that a redelivery takes over when the lease has ended; a crash between send and mark
+ * (or a failed mark) means one repeat after the lease: the only at-least-once edge. Every sink
+ * is tried, then the failures are thrown, so the redelivery (SQS, then the dead-letter queue)
+ * retries the failed sinks only: a sink marked sent is never sent again.
  */
-export function makeAlertingObserver({ claims, sinks }: { claims: AlertClaims; sinks: readonly AlertSink[] }) {
+export function makeAlertingObserver({ claims, sinks, clock, leaseSeconds = DEFAULT_ALERT_LEASE_SECONDS }: AlertingObserverOptions) {
   const names = new Set(sinks.map((sink) => sink.name));
   if (names.size !== sinks.length) throw new Error(`alert sinks need distinct names, got ${sinks.map((sink) => sink.name).join(', ')}`);
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) throw new Error(`the alert claim lease must be a positive number of seconds, got ${leaseSeconds}`);
+  const context = { claims, clock, leaseMs: leaseSeconds * 1000 };
   return async function observe(event: RunLedgerBusEvent): Promise<Alert | undefined> {
     const alert = alertFor(event);
     if (alert === undefined) return undefined;
-    const outcomes = await Promise.all(sinks.map((sink) => sendOnce(claims, sink, alert)));
+    const outcomes = await Promise.all(sinks.map((sink) => sendOnce(context, sink, alert)));
     const failures = outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [outcome] : []));
     if (failures.length > 0) throw new AlertDeliveryError(alert, failures);
     return outcomes.some((outcome) => outcome.status === 'sent') ? alert : undefined;
   };
 }
 
+type SendContext = { readonly claims: AlertClaims; readonly clock: Clock; readonly leaseMs: number };
 type SendOutcome = { status: 'sent' | 'already-sent' } | { status: 'failed'; sink: string; error: unknown };
 
-async function sendOnce(claims: AlertClaims, sink: AlertSink, alert: Alert): Promise<SendOutcome> {
+async function sendOnce({ claims, clock, leaseMs }: SendContext, sink: AlertSink, alert: Alert): Promise<SendOutcome> {
   const key = { tenant: alert.tenant, runId: alert.runId, kind: alert.kind, sink: sink.name };
+  const failed = (error: unknown): SendOutcome => ({ status: 'failed', sink: sink.name, error });
+  const now = clock.now();
+  let claim: ClaimResult;
   try {
-    // A sink that drops repeats itself still gets the alert: a crash between an earlier claim and
-    // its send then ends in one alert, not none.
-    if (!(await claims.claim(key)) && sink.deduplicates !== true) return { status: 'already-sent' };
+    claim = await claims.claim(key, now, new Date(now.getTime() + leaseMs));
   } catch (error: unknown) {
-    return { status: 'failed', sink: sink.name, error };
+    return failed(error);
+  }
+  if (claim.status === 'sent') return { status: 'already-sent' };
+  if (claim.status === 'held') {
+    // A held claim is retried after its lease (the SQS visibility timeout outlasts it). The local
+    // bus retries within seconds, long before a lease ends, so after a kill -9 of the local stack
+    // the file sink would be dead-lettered instead: it drops repeats itself, so it is sent now.
+    // Its claim is another delivery's: that one marks or releases it.
+    if (sink.deduplicates !== true) return failed(new AlertClaimHeldError(key, claim.leaseUntil));
+    return sink.send(alert).then(() => ({ status: 'sent' }), failed);
   }
   try {
     await sink.send(alert);
-    return { status: 'sent' };
   } catch (error: unknown) {
-    // If the release fails too, the claim stays and this sink misses the alert: say so in the error.
-    const released = await claims.release(key).then(
+    // If the release fails too, the claim stays pending until its lease ends, then a retry takes it over.
+    const released = await claims.release(key, claim.token).then(
       () => undefined,
       (releaseError: unknown) => releaseError,
     );
-    return { status: 'failed', sink: sink.name, error: released === undefined ? error : new AggregateError([error, released], 'send and release failed') };
+    return failed(released === undefined ? error : new AggregateError([error, released], 'send and release failed'));
   }
+  try {
+    await claims.markSent(key, clock.now());
+  } catch (error: unknown) {
+    return failed(new AlertNotMarkedError(key, { cause: error }));
+  }
+  return { status: 'sent' };
 }

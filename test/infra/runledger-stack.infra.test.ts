@@ -271,10 +271,10 @@ describe('fan-out', () => {
     });
   });
 
-  it('lets the alerting observer claim its own alert items and publish to the alert topic only', () => {
+  it('lets the alerting observer claim, mark sent and release its own alert items and publish to the alert topic only', () => {
     const alerting = statementsOf('alerting-observer');
     const claims = alerting.find((statement) => [statement.Action].flat().includes('dynamodb:PutItem'));
-    expect([claims?.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect([claims?.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(claims?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['A#*'] } });
     expect(alerting.some((statement) => [statement.Action].flat().includes('sns:Publish'))).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { parseBusEvent, type RunLedgerBusEvent } from '#shared/bus/published-event.ts';
-import type { Alert, AlertClaimKey, AlertClaims, AlertSink } from '#shared/observers/alerting.ts';
+import type { Alert, AlertSink } from '#shared/observers/alerting.ts';
 
 const at = '2026-11-23T10:00:00Z';
 
@@ -32,19 +32,4 @@ export function flakySink(name: string, failures = 0): AlertSink & { sent: Alert
     },
   };
   return sink;
-}
-
-/** Claims in memory: the same first-one-wins contract as DynamoDbAlertClaims. */
-export function memoryClaims(): AlertClaims & { held: Set<string> } {
-  const held = new Set<string>();
-  const id = (key: AlertClaimKey) => `${key.tenant}/${key.runId}/${key.kind}/${key.sink}`;
-  return {
-    held,
-    claim: (key) => {
-      if (held.has(id(key))) return Promise.resolve(false);
-      held.add(id(key));
-      return Promise.resolve(true);
-    },
-    release: (key) => Promise.resolve(void held.delete(id(key))),
-  };
 }

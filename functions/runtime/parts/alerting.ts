@@ -16,7 +16,6 @@ export const alertClaimsOf = /* @__PURE__ */ part(
       client: DynamoDBDocumentClient.from(requireClient(root, 'dynamoDb', 'the alert claims')),
       tableName: tableNameOf(root, 'the alert claims'),
       retentionDays: root.config.RUNLEDGER_RETENTION_DAYS,
-      clock: root.clock,
     }),
 );
 

@@ -1,0 +1,4 @@
+import { MemoryAlertClaims } from '#adapters/memory/memory-alert-claims.ts';
+import { describeAlertClaimsContract } from '#test/contract/alert-claims.contract.ts';
+
+describeAlertClaimsContract('memory', () => Promise.resolve(new MemoryAlertClaims()));
