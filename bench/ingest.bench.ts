@@ -13,6 +13,7 @@ import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack } from '#test/support/child-stack.ts';
 import { measureBundles } from './bundles.ts';
+import { measureCommitBarrier } from './commit-barrier.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
 const API_KEY = 'bench-key-0123456789';
@@ -323,6 +324,18 @@ targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5
   await killHard(stack.process);
   await meter.stop();
   await dynamo.stop();
+
+  // After the in-memory JVM is gone: one DynamoDB Local at a time on a small machine.
+  console.log('\nstarting DynamoDB Local on disk for the commit barrier...');
+  const passes = 3;
+  const barrier = await measureCommitBarrier({ clients: CLIENTS, eventsPerPass: 2000, passes, makeEvent: (runId, index) => makeEvent(runId, index, undefined) });
+  const median = (rates: number[]) => [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] ?? 0;
+  const [direct, behind] = [median(barrier.direct), median(barrier.barrier)];
+  const passList = (rates: number[]) => rates.map((rate) => rate.toFixed(0)).join(', ');
+  console.log(`on-disk DynamoDB Local, server-sequenced batches of 25 through the event store (${CLIENTS} clients, one run each, ${barrier.eventsPerPass} events a pass, ${passes} passes each, alternating):`);
+  console.log(`  direct:              ${direct.toFixed(0)} events/s (median; passes ${passList(barrier.direct)})`);
+  console.log(`  commit barrier:      ${behind.toFixed(0)} events/s (median; passes ${passList(barrier.barrier)})`);
+  console.log(`  barrier/direct:      ${(behind / direct).toFixed(2)} (the barrier adds one ListTables per TransactWriteItems; it is on by default for on-disk data)`);
 }
 
 main().catch((error: unknown) => {
