@@ -20,10 +20,11 @@ async function post(runId: string, events: unknown[]) {
 describe('GET /v1/runs/{runId}/events', () => {
   it('pages over 2,500 events with limit 1000, each exactly once and in order', async () => {
     const runId = uniqueId('run');
+    // Producer-sequenced (the cheap write path): this test is about reading pages, not about sequencing.
     for (let batch = 0; batch < 25; batch++) {
       await post(
         runId,
-        Array.from({ length: 100 }, (_, i) => ({ eventId: `e${batch * 100 + i}`, type: i % 10 === 0 ? 'custom:mark' : 'token', occurredAt: at(1), payload: { text: 'x' } })),
+        Array.from({ length: 100 }, (_, i) => ({ eventId: `e${batch * 100 + i}`, seq: batch * 100 + i + 1, type: i % 10 === 0 ? 'custom:mark' : 'token', occurredAt: at(1), payload: { text: 'x' } })),
       );
     }
     const seen: number[] = [];
