@@ -1,16 +1,11 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { REDRIVE_TIME_RESERVE_MS } from '#shared/defaults.ts';
 import { makeRedriveRelayFailures, type RedriveResult } from '#shared/relay/redrive-relay-failures.ts';
 import type { Root } from '../runtime/compose.ts';
 import { ConfigError } from '../runtime/config.ts';
 import { failedPublishStoreOf, publisherOf } from '../runtime/parts/publishing.ts';
 import { eventStoreOf } from '../runtime/parts/stores.ts';
 
-/**
- * A pass stops taking new failures once less than this is left of the invocation: one failure
- * (a page of reads, PutEvents calls with the SDK's retries, a delete) ends well within it, so a
- * pass never times out holding failures (they are released when it ends, for the next pass).
- */
-export const TIME_RESERVE_MS = 30_000;
 
 /**
  * Every 5 minutes (an EventBridge schedule in AWS, a timer in the local stack): publishes again
@@ -33,7 +28,7 @@ export function makeRedriveRelayFailuresHandler(root: Root) {
     },
   });
   return async function redriveRelayFailuresHandler(_event: Pick<ScheduledEvent, 'time'>, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RedriveResult> {
-    const result = await redrive({ hasTime: () => context.getRemainingTimeInMillis() > TIME_RESERVE_MS });
+    const result = await redrive({ hasTime: () => context.getRemainingTimeInMillis() > REDRIVE_TIME_RESERVE_MS });
     if (result.redriven > 0 || result.failed > 0 || result.outOfTime) logger.info('relay failures redriven', { ...result });
     return result;
   };

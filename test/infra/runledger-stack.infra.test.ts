@@ -55,7 +55,8 @@ describe('events table', () => {
 describe('functions', () => {
   it('run Node 24 on arm64 with X-Ray and their own log group', () => {
     const functions = resources('AWS::Lambda::Function');
-    const expected = HANDLER_NAMES.length + 3 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
+    // The routes, then authorize, relay, detect-stale-runs, redrive-relay-failures, then the observers.
+    const expected = HANDLER_NAMES.length + 4 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
     expect(functions).toHaveLength(expected);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });

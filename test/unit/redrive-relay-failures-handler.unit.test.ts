@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compress } from '#adapters/dynamodb/item-codec.ts';
 import { eventSk, runPk } from '#adapters/dynamodb/keys.ts';
-import { makeRedriveRelayFailuresHandler, TIME_RESERVE_MS } from '#functions/redrive-relay-failures/redrive-relay-failures.ts';
+import { makeRedriveRelayFailuresHandler } from '#functions/redrive-relay-failures/redrive-relay-failures.ts';
 import { compose } from '#functions/runtime/compose.ts';
 import { ConfigError, loadConfig } from '#functions/runtime/config.ts';
 import type { StoredEvent } from '#shared/contract/event.ts';
+import { REDRIVE_TIME_RESERVE_MS } from '#shared/defaults.ts';
 import type { FailedPublish } from '#shared/ports.ts';
 import { answeringDynamoDb, answeringEventBridge, answeringSqs } from '#test/support/sdk-answers.ts';
 
@@ -77,7 +78,7 @@ describe('the scheduled relay failures redrive', () => {
   it('starts no failure with less than its reserve of the invocation left, and gives back what it took', async () => {
     const { handler, sqs, eventBridge } = scheduledRedrive();
 
-    const result = await handler(schedule, { getRemainingTimeInMillis: () => TIME_RESERVE_MS - 1 });
+    const result = await handler(schedule, { getRemainingTimeInMillis: () => REDRIVE_TIME_RESERVE_MS - 1 });
 
     expect(result).toMatchObject({ redriven: 0, failed: 0, outOfTime: true });
     expect(eventBridge.asked).toEqual([]);
