@@ -3,6 +3,7 @@ import type { Root } from '#functions/runtime/compose.ts';
 import { failedPublishStoreOf, publisherOf } from '#functions/runtime/parts/publishing.ts';
 import { eventStoreOf } from '#functions/runtime/parts/stores.ts';
 import type { FailedPublish, KeptFailedPublish } from '#shared/ports.ts';
+import { seqRange } from '#shared/relay/failed-publish.ts';
 import { makeRedriveRelayFailures } from '#shared/relay/redrive-relay-failures.ts';
 import type { RedriveResult } from './bus/local-bus.ts';
 import type { RelayFailuresRedriver } from './handlers.ts';
@@ -67,11 +68,4 @@ export function makeLocalRelayFailures({ root, dir, scheduled }: { root: Root; d
       return passes;
     },
   };
-}
-
-/** `3`, or `3-25` (the first and last seq a failure names; it may skip some between). */
-export function seqRange(seqs: readonly number[]): string {
-  const [first] = seqs;
-  const last = seqs.at(-1);
-  return first === last ? String(first) : `${first}-${last}`;
 }
