@@ -21,6 +21,7 @@ import { makeListEventsHandler } from '#functions/list-events/list-events.ts';
 import { makeListRunsHandler } from '#functions/list-runs/list-runs.ts';
 import { makeListTasksHandler } from '#functions/list-tasks/list-tasks.ts';
 import { makeMetricsObserverHandler } from '#functions/metrics-observer/metrics-observer.ts';
+import { makeRedriveRelayFailuresHandler } from '#functions/redrive-relay-failures/redrive-relay-failures.ts';
 import { makeRelayHandler } from '#functions/relay/relay.ts';
 import type { BufferedHandlerName, StreamingHandlerName } from '#functions/routes.ts';
 import type { Root } from '#functions/runtime/compose.ts';
@@ -31,6 +32,7 @@ export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise
 export type StreamServer = (event: APIGatewayProxyEvent, sink: ResponseSink) => Promise<void>;
 export type RelayHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 export type StaleRunDetector = (event: { time: string; tenant?: string }) => Promise<{ examined: number; timedOut: number }>;
+export type RelayFailuresRedriver = ReturnType<typeof makeRedriveRelayFailuresHandler>;
 export type ObserverHandler = (event: unknown, context: Context) => Promise<void>;
 
 /**
@@ -49,6 +51,7 @@ export type LocalHandlers = {
   readonly authorize: TokenAuthorizer;
   readonly relay: RelayHandler;
   readonly detectStaleRuns: StaleRunDetector;
+  readonly redriveRelayFailures: RelayFailuresRedriver;
   observer(folder: string): ObserverHandler;
 };
 
@@ -70,6 +73,7 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
     authorize: makeAuthorizeHandler(root),
     relay: makeRelayHandler(root),
     detectStaleRuns: makeDetectStaleRunsHandler(root),
+    redriveRelayFailures: makeRedriveRelayFailuresHandler(root),
     observer(folder) {
       const known = observers.get(folder);
       if (known !== undefined) return known;

@@ -8,10 +8,25 @@ function functionEnvironment(env: NodeJS.ProcessEnv): FunctionEnvironment {
   return Object.fromEntries(Object.keys(FunctionConfigSchema.shape).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])));
 }
 
+/** A setting of `npm start` itself (not a function setting) is bad. */
+class StackSettingError extends Error {
+  override readonly name = 'StackSettingError';
+}
+
+/** A milliseconds setting of the local stack: a whole number >= 0 (0 turns the timer off), or a start failure naming the key. */
+function intervalMs(env: NodeJS.ProcessEnv, key: string): number | undefined {
+  const text = env[key];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new StackSettingError(`${key} must be a whole number of milliseconds >= 0 (0 turns it off), not '${text}'`);
+  return value;
+}
+
 /** `npm start`: the local stack in the foreground, configured from the environment. */
 async function main(): Promise<void> {
   const env = process.env;
   const port = Number(env.PORT ?? 3000);
+  const relayRedriveIntervalMs = intervalMs(env, 'RUNLEDGER_RELAY_REDRIVE_INTERVAL_MS');
   const stack = await startLocalStack({
     port,
     dataDir: env.RUNLEDGER_DATA_DIR ?? '.runledger',
@@ -19,6 +34,7 @@ async function main(): Promise<void> {
     ...(env.RUNLEDGER_API_KEYS ? { apiKeys: env.RUNLEDGER_API_KEYS } : {}),
     ...(env.RUNLEDGER_TABLE_NAME ? { tableName: env.RUNLEDGER_TABLE_NAME } : {}),
     config: functionEnvironment(env),
+    ...(relayRedriveIntervalMs === undefined ? {} : { relayRedriveIntervalMs }),
     faults: { crashBeforePublish: env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1' },
     log: (line) => console.error(line),
   });
@@ -49,7 +65,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError || error instanceof JavaCompilerMissingError || error instanceof DataDirInUseError) console.error(`runledger: ${error.message}`);
+  if (error instanceof JavaMissingError || error instanceof JavaCompilerMissingError || error instanceof DataDirInUseError || error instanceof StackSettingError) console.error(`runledger: ${error.message}`);
   else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     console.error(`runledger: port ${process.env.PORT ?? 3000} is in use; set PORT to another one`);
   } else console.error('runledger failed to start:', error);

@@ -25,6 +25,7 @@ import { loadConfig, type FunctionEnvironment } from '#functions/runtime/config.
 import { apiKeyStoreOf } from '#functions/runtime/parts/stores.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { localLambdaContext } from './lambda-context.ts';
+import { makeLocalRelayFailures } from './relay-failures.ts';
 
 export type LocalStackOptions = {
   /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
@@ -51,10 +52,17 @@ export type LocalStackOptions = {
   readonly builtInObservers?: boolean;
   /** How often the stale-run detector runs, as the schedule does in AWS; 0 turns it off. @default 60000 */
   readonly staleCheckIntervalMs?: number;
+  /**
+   * How often what the relay could not publish (`<dataDir>/relay-failures/`) is published again,
+   * as the schedule does every 5 minutes in AWS; 0 turns it off. @default 10000
+   */
+  readonly relayRedriveIntervalMs?: number;
   /** Fault injection for the crash tests. */
   readonly faults?: {
     /** Exit the process (code 137) the first time the relay is about to publish, as a crash between "stored" and "published" would. */
     readonly crashBeforePublish?: boolean;
+    /** While this answers true, the local bus refuses every PutEvents call (500), as in an EventBridge outage. */
+    readonly refusePutEvents?: () => boolean;
   };
   readonly log?: (line: string) => void;
 };
@@ -107,10 +115,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
     const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...(options.observers ?? [])];
     const bus = new LocalBus({ targets, dataDir, log });
-    busEndpoint = await startPutEventsEndpoint(bus, log);
+    busEndpoint = await startPutEventsEndpoint(bus, log, options.faults?.refusePutEvents);
     eventBridge = new EventBridgeClient({ region: LOCAL_REGION, ...endpointOverride(busEndpoint.endpoint) });
 
     const metricsFile = join(dataDir, 'metrics.log');
+    const relayFailuresDir = join(dataDir, 'relay-failures');
     const config = loadConfig({
       POWERTOOLS_LOG_LEVEL: 'WARN',
       ...options.config,
@@ -120,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.maxEventsPerRun === undefined ? {} : { RUNLEDGER_MAX_EVENTS_PER_RUN: String(options.maxEventsPerRun) }),
       RUNLEDGER_METRICS_FILE: metricsFile,
       RUNLEDGER_ALERTS_FILE: join(dataDir, 'alerts.jsonl'),
-      RUNLEDGER_RELAY_FAILURES_DIR: join(dataDir, 'relay-failures'),
+      RUNLEDGER_RELAY_FAILURES_DIR: relayFailuresDir,
       RUNLEDGER_EVENT_BUS_NAME: 'runledger-local',
       RUNLEDGER_EVENTBRIDGE_ENDPOINT: busEndpoint.endpoint,
       RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(targets.map((target) => target.pattern)),
@@ -163,6 +172,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }, staleInterval).unref()
         : undefined;
 
+    // What the relay could not publish, published again on a timer, as the schedule does in AWS.
+    const relayFailures = makeLocalRelayFailures({ root, dir: relayFailuresDir, scheduled: handlers.redriveRelayFailures });
+    const redriveInterval = options.relayRedriveIntervalMs ?? 10_000;
+    let redriving = false;
+    const redriveTimer =
+      redriveInterval > 0
+        ? setInterval(() => {
+            // A pass still running (a long outage, many failures) is not queued behind: the next tick covers it.
+            if (redriving) return;
+            redriving = true;
+            relayFailures
+              .scheduledPass(root.clock.now().toISOString())
+              .catch((error: unknown) => log(`relay failures redrive failed: ${String(error)}`))
+              .finally(() => {
+                redriving = false;
+              });
+          }, redriveInterval).unref()
+        : undefined;
+
     // Admin routes need a key (the gateway checks it) and show only that key's tenant.
     const server = createGateway({
       handlers,
@@ -172,11 +200,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // Counts over all tenants: how busy the bus is, not what went through it.
         'GET /local/bus': () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(bus.stats()) }),
         'GET /local/dlq': (_request, tenant) =>
-          Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadLetters: bus.listDeadLetters().filter((letter) => isTenants(letter.event, tenant)) }) }),
-        // `?target=` one observer's letters, `?id=` one letter (the CLI drives a redrive letter by letter).
+          Promise.resolve({
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ deadLetters: bus.listDeadLetters().filter((letter) => isTenants(letter.event, tenant)), relayFailures: relayFailures.list(tenant) }),
+          }),
+        // `?target=` one observer's letters, `?id=` one letter, `?relay=` one relay failure (the CLI drives a redrive one by one);
+        // no parameter: the tenant's letters, then its relay failures.
         'POST /local/dlq/redrive': async (request, tenant) => {
           const query = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
-          const result = await bus.redrive({ target: query.get('target') ?? undefined, only: query.get('id') ?? undefined, which: (event) => isTenants(event, tenant) });
+          const relayId = query.get('relay') ?? undefined;
+          const lettersOnly = query.has('target') || query.has('id');
+          const letters = relayId === undefined ? await bus.redrive({ target: query.get('target') ?? undefined, only: query.get('id') ?? undefined, which: (event) => isTenants(event, tenant) }) : undefined;
+          const relayed = lettersOnly ? undefined : await relayFailures.redrive(tenant, relayId);
+          const result = {
+            delivered: (letters?.delivered ?? 0) + (relayed?.delivered ?? 0),
+            failed: (letters?.failed ?? 0) + (relayed?.failed ?? 0),
+            lines: [...(letters?.lines ?? []), ...(relayed?.lines ?? [])],
+          };
           return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
         },
         // Runs the stale-run detector now, or as if it were `?at=<ISO time>` (try a run 10 minutes on).
@@ -214,6 +255,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           server.closeAllConnections();
         });
         clearInterval(staleTimer);
+        clearInterval(redriveTimer);
+        await relayFailures.idle();
         await reader.stop();
         archive.close();
         await bus.close();

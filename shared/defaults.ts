@@ -13,3 +13,11 @@ export const RUN_DEFAULTS = {
   /** A run running this long is timed out, however busy. */
   maxRunSeconds: 86_400,
 } as const;
+
+/**
+ * The scheduled relay failures redrive stops taking new failures once less than this is left of
+ * its invocation: one failure (a page of reads, PutEvents with the SDK's retries, a delete) ends
+ * well within it, so a pass never times out holding failures. CDK checks the function's timeout
+ * against it.
+ */
+export const REDRIVE_TIME_RESERVE_MS = 30_000;

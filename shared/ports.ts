@@ -123,6 +123,12 @@ export interface FailedPublishStore {
   /** Up to `max` kept failures not handed out before in this pass (SQS: hidden while in hand). */
   receive(max: number): Promise<KeptFailedPublish[]>;
   remove(handle: string): Promise<void>;
+  /**
+   * Gives a received failure back, kept: the next pass receives it again (SQS: visible again at
+   * once instead of after the visibility timeout). A redrive releases what it did not remove when
+   * its pass ends, so the next scheduled pass retries it.
+   */
+  release(handle: string): Promise<void>;
   /** How many are kept (approximate for SQS): the "of m" of a redrive's progress. */
   count(): Promise<number>;
 }

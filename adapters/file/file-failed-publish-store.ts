@@ -54,6 +54,16 @@ export class FileFailedPublishStore implements FailedPublishStore {
     return Promise.resolve();
   }
 
+  release(handle: string): Promise<void> {
+    this.#handedOut.delete(handle);
+    return Promise.resolve();
+  }
+
+  /** Every kept failure with its file name, oldest first, without handing any out (`npm run dlq -- list`). */
+  list(): KeptFailedPublish[] {
+    return this.#files().map((name) => ({ handle: name, failure: parseFailedPublish(JSON.parse(readFileSync(join(this.#dir, name), 'utf8'))) }));
+  }
+
   count(): Promise<number> {
     return Promise.resolve(this.#files().length);
   }

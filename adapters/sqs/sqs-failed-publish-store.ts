@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FailedPublish, FailedPublishStore, KeptFailedPublish } from '#shared/ports.ts';
 import { parseFailedPublish } from '#shared/relay/failed-publish.ts';
 
@@ -47,6 +47,11 @@ export class SqsFailedPublishStore implements FailedPublishStore {
 
   async remove(handle: string): Promise<void> {
     await this.#client.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: handle }));
+  }
+
+  /** Visible again now: the next receive (the next scheduled pass) may take it. */
+  async release(handle: string): Promise<void> {
+    await this.#client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }));
   }
 
   async count(): Promise<number> {

@@ -47,9 +47,9 @@ export const FunctionConfigSchema = z.object({
   RUNLEDGER_PUBLISH_PATTERNS: patternList.optional(),
   /** Relay: set locally (the local bus); unset in AWS. */
   RUNLEDGER_EVENTBRIDGE_ENDPOINT: z.url().optional(),
-  /** Relay, AWS: the queue that keeps what could not be published, for `npm run dlq -- redrive --aws`. */
+  /** Relay and its scheduled redrive, AWS: the queue that keeps what could not be published (also `npm run dlq -- redrive --aws`). */
   RUNLEDGER_RELAY_FAILURES_QUEUE_URL: z.url().optional(),
-  /** Relay, local: the same, one JSON file per failure under this directory. */
+  /** Relay and its redrive timer, local: the same, one JSON file per failure under this directory. */
   RUNLEDGER_RELAY_FAILURES_DIR: z.string().min(1).optional(),
   /** Alerting, AWS: the alert topic. */
   RUNLEDGER_ALERT_TOPIC_ARN: z.string().min(1).optional(),

@@ -7,9 +7,10 @@ import { ALERT_PK_PREFIX, API_KEY_PK_PREFIX, DEADLINE_PK_PREFIX, RUN_PK_PREFIX }
 import { EVENTS_TABLE, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 
 /** What a function may do with the table; each grants only the calls that job makes. */
-export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder';
+export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder' | 'event-reader';
 
-const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = {
+/** `indexes: false` leaves the indexes out of the grant: the job queries the table's own items only. */
+const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string; indexes?: false }> = {
   // Ingest: transactions need PutItem/ConditionCheckItem on each item, UpdateItem adds to the tenant's stats; no Delete or Scan.
   'run-writer': {
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
@@ -23,6 +24,8 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string }> = 
   'alert-claimer': { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: `${ALERT_PK_PREFIX}*` },
   // The stale-run detector reads the deadline index across tenants (run-writer is bound beside it).
   'stale-run-finder': { actions: ['dynamodb:Query'], leadingKeys: `${DEADLINE_PK_PREFIX}*` },
+  // The relay failures redrive reads a run's events back by seq (a Query of the run's partition), nothing else.
+  'event-reader': { actions: ['dynamodb:Query'], leadingKeys: `${RUN_PK_PREFIX}*`, indexes: false },
 };
 
 const INDEX_NAMES = [EVENTS_TABLE.taskIndex.name, ...RUN_INDEXES.map((index) => index.name)];
@@ -69,7 +72,7 @@ export class EventStoreTable extends Construct {
    * API key items `K#`), in one call so the two cannot drift.
    */
   bind(fn: LambdaFunction, access: TableAccess): void {
-    const { actions, leadingKeys } = ACCESS[access];
+    const { actions, leadingKeys, indexes } = ACCESS[access];
     fn.addEnvironment('RUNLEDGER_TABLE_NAME', this.table.tableName);
     fn.addToRolePolicy(
       new PolicyStatement({
@@ -77,7 +80,7 @@ export class EventStoreTable extends Construct {
         actions,
         // Queries of an index name the index's ARN; the leading-key condition holds there too
         // (a run index's partition key starts with the same prefix: `T#<tenant>#S#...`).
-        resources: [this.table.tableArn, ...INDEX_NAMES.map((name) => `${this.table.tableArn}/index/${name}`)],
+        resources: [this.table.tableArn, ...(indexes === false ? [] : INDEX_NAMES.map((name) => `${this.table.tableArn}/index/${name}`))],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } },
       }),
     );

@@ -19,6 +19,7 @@ import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { Operations } from './operations.ts';
+import { RelayFailuresRedrive } from './relay-failures-redrive.ts';
 import { RunLedgerApi } from './runledger-api.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
@@ -78,13 +79,18 @@ export class RunLedger extends Construct {
   public readonly events: EventStoreTable;
   public readonly bus: EventBus;
   public readonly archive: ArchiveBucket;
-  public readonly functions: Record<HandlerName | 'authorize' | 'relay' | 'detect-stale-runs', HandlerFunction>;
+  public readonly functions: Record<HandlerName | 'authorize' | 'relay' | 'detect-stale-runs' | 'redrive-relay-failures', HandlerFunction>;
   /** The built-in observers' functions, by handler folder (functions/observers.ts). */
   public readonly observerFunctions: Record<string, HandlerFunction> = {};
   public readonly observers: ObserverRules;
   public readonly archiveStream: ArchiveStream;
-  /** What the relay could not publish, one message per run (tenant, runId, seqs): `npm run dlq -- redrive --aws` publishes it again. */
+  /**
+   * What the relay could not publish, one message per run (tenant, runId, seqs): published again
+   * every 5 minutes by `relayFailuresRedrive`, or at once with `npm run dlq -- redrive --aws`.
+   */
   public readonly relayFailures: Queue;
+  /** The scheduled redrive of `relayFailures`. */
+  public readonly relayFailuresRedrive: RelayFailuresRedrive;
   /**
    * The last resort: where the stream puts the metadata (shard, sequence numbers, arrival times) of
    * batches the relay failed on for a day without even keeping them in `relayFailures`.
@@ -133,6 +139,8 @@ export class RunLedger extends Construct {
       authorize: make('authorize', 'key-reader'),
       relay: make('relay', undefined),
       'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
+      // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
+      'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),
     };
     for (const observer of OBSERVERS) {
       // A required built-in consumes its delivery queue: the handler module's SQS entry.
@@ -159,6 +167,13 @@ export class RunLedger extends Construct {
     this.observers = new ObserverRules(this, 'Observers', { bus: this.bus, alertTopic: this.operations.alertTopic, stage: config.stage, logRetention });
     this.archiveStream = new ArchiveStream(this, 'ArchiveStream', { bucket: this.archive.bucket });
     [this.relayFailures, this.relayStreamFailures] = this.#wireRelay();
+    this.relayFailuresRedrive = new RelayFailuresRedrive(this, 'RelayFailuresRedrive', {
+      function: this.functions['redrive-relay-failures'].function,
+      failures: this.relayFailures,
+      events: this.events,
+      bus: this.bus,
+      alertTopic: this.operations.alertTopic,
+    });
     this.#wireAlerting(config);
     for (const observer of OBSERVERS) {
       const options = { name: observer.name, filter: observer.filter, required: observer.required };
@@ -219,7 +234,7 @@ export class RunLedger extends Construct {
     relay.addEnvironment('RUNLEDGER_PUBLISH_PATTERNS', Lazy.string({ produce: () => JSON.stringify(this.observers.patterns) }));
     relay.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
     const failures = new Queue(this, 'RelayFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), visibilityTimeout: Duration.minutes(5) });
-    Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself where the relay keeps what it could not publish; `npm run dlq -- redrive --aws` empties it.' });
+    Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself where the relay keeps what it could not publish; the scheduled redrive (or `npm run dlq -- redrive --aws`) empties it.' });
     failures.grantSendMessages(relay);
     relay.addEnvironment('RUNLEDGER_RELAY_FAILURES_QUEUE_URL', failures.queueUrl);
     const streamFailures = new Queue(this, 'RelayStreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -248,7 +263,7 @@ export class RunLedger extends Construct {
     notifyingAlarm(this, 'RelayFailuresAlarm', {
       metric: failures.metricApproximateNumberOfMessagesVisible({ period }),
       threshold: 1,
-      description: 'events the relay could not publish are waiting: npm run dlq -- redrive --aws',
+      description: 'events the relay could not publish are waiting: the scheduled redrive retries them every 5 minutes; if this stays, see its logs or run npm run dlq -- redrive --aws',
       topic,
     });
     notifyingAlarm(this, 'RelayStreamFailuresAlarm', {

@@ -23,8 +23,13 @@ const PutEventsRequestSchema = z.object({
 /**
  * An EventBridge-compatible PutEvents endpoint (AWS JSON 1.1 protocol) on 127.0.0.1, so the relay
  * uses the real `@aws-sdk/client-eventbridge` unchanged, pointed here by endpoint override.
+ * While `refuse` answers true, every call fails as in an EventBridge outage (500, nothing accepted).
  */
-export async function startPutEventsEndpoint(bus: LocalBus, log: (line: string) => void = () => undefined): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function startPutEventsEndpoint(
+  bus: LocalBus,
+  log: (line: string) => void = () => undefined,
+  refuse: () => boolean = () => false,
+): Promise<{ endpoint: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -36,6 +41,7 @@ export async function startPutEventsEndpoint(bus: LocalBus, log: (line: string) 
       if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
         return reply(400, { __type: 'UnknownOperationException', message: 'the local bus answers PutEvents only' });
       }
+      if (refuse()) return reply(500, { __type: 'InternalException', message: 'the local bus is refusing PutEvents (fault injection)' });
       let parsed: z.infer<typeof PutEventsRequestSchema>;
       try {
         parsed = PutEventsRequestSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));

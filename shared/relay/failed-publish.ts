@@ -36,3 +36,10 @@ export function toFailedPublishes(details: readonly PublishedDetail[], reason: s
     }];
   });
 }
+
+/** `3`, or `3-25`: the first and last seq a failure names (it may skip some between), for progress lines. */
+export function seqRange(seqs: readonly number[]): string {
+  const [first] = seqs;
+  const last = seqs.at(-1);
+  return first === last ? String(first) : `${first}-${last}`;
+}

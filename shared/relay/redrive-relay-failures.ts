@@ -1,14 +1,25 @@
 import type { StoredEvent } from '../contract/event.ts';
-import type { EventPublisher, EventStore, FailedPublish, FailedPublishStore } from '../ports.ts';
+import type { EventPublisher, EventStore, FailedPublish, FailedPublishStore, KeptFailedPublish } from '../ports.ts';
 import { toEntry } from './make-relay.ts';
 
 export type RedriveResult = {
   /** Failures whose events were all published again (and removed from the store). */
   readonly redriven: number;
-  /** Failures kept: some entry still failed to publish, or the events could not be read. */
+  /** Failures kept: some entry still failed to publish, or the PutEvents call failed. */
   readonly failed: number;
   /** Seqs a failure named that the table no longer has (past retention): published nothing for them. */
   readonly missingSeqs: number;
+  /** The time budget ran out before every failure was tried: the rest are left for the next pass. */
+  readonly outOfTime: boolean;
+};
+
+export type RedriveOutcome = 'redriven' | 'failed';
+
+export type RedriveOptions = {
+  /** Only the failures this accepts (a tenant's, one file): the others are left as they were. @default every one */
+  readonly which?: (kept: KeptFailedPublish) => boolean;
+  /** Told before each failure; false ends the pass there (a scheduled pass stops within its time budget). @default always true */
+  readonly hasTime?: () => boolean;
 };
 
 const ENTRIES_PER_CALL = 10;
@@ -18,6 +29,9 @@ const PAGE = 100;
  * Publishes again what the relay could not: each kept failure's events are read back from the
  * event store by seq and put on the bus; the failure is removed only after every one was
  * accepted (deliver first, delete after), so a crash mid-way repeats events, never loses them.
+ * A failure whose PutEvents call fails is kept and the pass goes on with the next one, so one
+ * stuck failure never holds the others back. What the pass received and did not remove is
+ * released when it ends (even when it ends by an error), so the next pass tries it again.
  */
 export function makeRedriveRelayFailures({
   failures,
@@ -28,27 +42,46 @@ export function makeRedriveRelayFailures({
   failures: FailedPublishStore;
   store: EventStore;
   publisher: EventPublisher;
-  /** After each failure: how many were handled of how many there were at the start. */
-  onProgress?: (done: number, total: number, failure: FailedPublish, outcome: 'redriven' | 'failed') => void;
+  /**
+   * After each failure: how many were handled of how many there were at the start (all kept ones,
+   * whatever `which` accepts), and for a failure kept, why.
+   */
+  onProgress?: (done: number, total: number, failure: FailedPublish, outcome: RedriveOutcome, reason?: string) => void;
 }) {
-  return async function redrive(): Promise<RedriveResult> {
+  return async function redrive(options: RedriveOptions = {}): Promise<RedriveResult> {
+    const { which = () => true, hasTime = () => true } = options;
     const total = await failures.count();
     let redriven = 0;
     let failed = 0;
     let missingSeqs = 0;
-    for (let batch = await failures.receive(10); batch.length > 0; batch = await failures.receive(10)) {
-      for (const { handle, failure } of batch) {
-        const events = await readSeqs(store, failure);
-        missingSeqs += failure.seqs.length - events.length;
-        const published = await publishAll(publisher, failure.tenant, events);
-        if (published) {
-          await failures.remove(handle);
-          redriven++;
-        } else failed++;
-        onProgress(redriven + failed, Math.max(total, redriven + failed), failure, published ? 'redriven' : 'failed');
+    let outOfTime = false;
+    const inHand = new Set<string>();
+    try {
+      for (let batch = await failures.receive(10); batch.length > 0; batch = await failures.receive(10)) {
+        for (const kept of batch) inHand.add(kept.handle);
+        for (const kept of batch) {
+          if (!which(kept)) continue;
+          if (!hasTime()) {
+            outOfTime = true;
+            break;
+          }
+          const { handle, failure } = kept;
+          const events = await readSeqs(store, failure);
+          missingSeqs += failure.seqs.length - events.length;
+          const published = await publishAll(publisher, failure.tenant, events);
+          if (published.ok) {
+            await failures.remove(handle);
+            inHand.delete(handle);
+            redriven++;
+          } else failed++;
+          onProgress(redriven + failed, Math.max(total, redriven + failed), failure, published.ok ? 'redriven' : 'failed', published.ok ? undefined : published.reason);
+        }
+        if (outOfTime) break;
       }
+    } finally {
+      for (const handle of inHand) await failures.release(handle);
     }
-    return { redriven, failed, missingSeqs };
+    return { redriven, failed, missingSeqs, outOfTime };
   };
 }
 
@@ -68,12 +101,18 @@ async function readSeqs(store: EventStore, failure: FailedPublish): Promise<Stor
   return found;
 }
 
-async function publishAll(publisher: EventPublisher, tenant: string, events: readonly StoredEvent[]): Promise<boolean> {
-  let allAccepted = true;
+type Published = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Every event on the bus, or why not: a failed call is this failure's outcome, not the pass's end. */
+async function publishAll(publisher: EventPublisher, tenant: string, events: readonly StoredEvent[]): Promise<Published> {
+  let refused = 0;
   for (let start = 0; start < events.length; start += ENTRIES_PER_CALL) {
     const entries = events.slice(start, start + ENTRIES_PER_CALL).map((event) => toEntry({ ...event, tenant }));
-    const failedPositions = await publisher.putEntries(entries);
-    if (failedPositions.length > 0) allAccepted = false;
+    try {
+      refused += (await publisher.putEntries(entries)).length;
+    } catch (error: unknown) {
+      return { ok: false, reason: `PutEvents failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
-  return allAccepted;
+  return refused === 0 ? { ok: true } : { ok: false, reason: `the bus refused ${refused} of ${events.length} entries` };
 }

@@ -24,6 +24,19 @@ export function describeFailedPublishStoreContract(name: string, make: () => Pro
       expect(first.length + second.length).toBe(3);
     });
 
+    it('hands a released failure out again, still kept', async () => {
+      const store = await make();
+      await store.record([failure('a', [1]), failure('b', [2])]);
+      const first = await store.receive(10);
+      expect(await store.receive(10)).toEqual([]);
+      const [released] = first;
+      if (released === undefined) throw new Error('nothing received');
+      await store.release(released.handle);
+      const again = await store.receive(10);
+      expect(again.map((entry) => entry.failure)).toEqual([released.failure]);
+      expect(await store.count()).toBe(2);
+    });
+
     it('forgets a failure only when it is removed', async () => {
       const store = await make();
       await store.record([failure('a', [1]), failure('b', [2])]);

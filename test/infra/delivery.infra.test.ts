@@ -145,6 +145,50 @@ describe('stale-run detector', () => {
   });
 });
 
+describe('relay failures redrive', () => {
+  it('runs every 5 minutes, retried by neither the rule nor Lambda: the next pass covers the same failures', () => {
+    const [id, fn] = functionWith('redrive-relay-failures');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 } })] });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
+    // A pass has the timeout less the handler's 30 s reserve, and ends before the next one starts.
+    expect(fn.Properties.Timeout).toBe(120);
+  });
+
+  it('reads the relay’s failures queue, the run partitions of the table and puts on the bus, and may do nothing else', () => {
+    const [id, fn] = functionWith('redrive-relay-failures');
+    const [relayId, relay] = functionWith('relay');
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const queueId = refOf(variables.RUNLEDGER_RELAY_FAILURES_QUEUE_URL);
+    expect(queueId).toBe(refOf((relay.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RUNLEDGER_RELAY_FAILURES_QUEUE_URL));
+    expect(relayId).not.toBe(id);
+    const [busId] = resources('AWS::Events::EventBus')[0] ?? [];
+    expect(refOf(variables.RUNLEDGER_EVENT_BUS_NAME)).toBe(busId);
+    const [tableId] = resources('AWS::DynamoDB::GlobalTable')[0] ?? [];
+    expect(refOf(variables.RUNLEDGER_TABLE_NAME)).toBe(tableId);
+
+    const statements = policyStatementsOf(id) as Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }>;
+    const granted = (prefix: string) => statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith(prefix)));
+    expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => !/^(logs|xray):/.test(action)).sort()).toEqual(
+      ['dynamodb:Query', 'events:PutEvents', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+    );
+    const [sqs] = granted('sqs:');
+    expect(refOf(sqs?.Resource)).toBe(queueId);
+    const [events] = granted('events:');
+    expect(refOf(events?.Resource)).toBe(busId);
+    // The table itself, no index, and only partitions of run items (T#...): not API keys or alert claims.
+    const [query] = granted('dynamodb:');
+    expect([query?.Resource].flat()).toHaveLength(1);
+    expect(refOf([query?.Resource].flat()[0])).toBe(tableId);
+    expect(query?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } });
+  });
+
+  it('alarms on the function’s errors, to the alert topic', () => {
+    const [id] = functionWith('redrive-relay-failures');
+    const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'Errors' && JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${id}"`));
+    expect(alarm?.[1].Properties).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1, Period: 300, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: expect.stringMatching(/AlertTopic/) }] });
+  });
+});
+
 describe('alert topic', () => {
   it('is encrypted with a rotated customer-managed key that CloudWatch alarms and EventBridge may use', () => {
     const [[topicId, topic] = []] = resources('AWS::SNS::Topic');

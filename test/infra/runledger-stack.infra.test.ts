@@ -55,7 +55,8 @@ describe('events table', () => {
 describe('functions', () => {
   it('run Node 24 on arm64 with X-Ray and their own log group', () => {
     const functions = resources('AWS::Lambda::Function');
-    const expected = HANDLER_NAMES.length + 3 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
+    // The routes, then authorize, relay, detect-stale-runs, redrive-relay-failures, then the observers.
+    const expected = HANDLER_NAMES.length + 4 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length;
     expect(functions).toHaveLength(expected);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
@@ -294,11 +295,11 @@ describe('addObserver', () => {
     runledger.addObserver(fn, { name: 'pager', filter: { types: ['run.failed'] }, required: true });
     const template = Template.fromStack(platform);
     template.hasResourceProperties('AWS::Events::Rule', { Description: 'runledger observer pager', EventPattern: { source: ['runledger'], 'detail-type': ['run.failed'] } });
-    // A required observer is fed by its queue through a dispatcher, so EventBridge invokes only the optional built-ins and the stale-run schedule.
+    // A required observer is fed by its queue through a dispatcher, so EventBridge invokes only the optional built-ins and the two schedules.
     const permissions = [platform, team].flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } })));
     const optionalBuiltInFunctions = OBSERVERS.filter((observer) => observer.target.kind === 'function' && !observer.required).length;
-    const staleRunSchedule = 1;
-    expect(permissions).toHaveLength(optionalBuiltInFunctions + staleRunSchedule);
+    const schedules = 2; // the stale-run detector and the relay failures redrive
+    expect(permissions).toHaveLength(optionalBuiltInFunctions + schedules);
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RUNLEDGER_OBSERVER_FUNCTION: Match.anyValue() }) } });
   });
 });

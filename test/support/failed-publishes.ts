@@ -18,6 +18,7 @@ export function memoryFailedPublishes(options: { failRecord?: boolean } = {}): F
       return Promise.resolve(batch);
     },
     remove: (handle) => Promise.resolve(void kept.delete(handle)),
+    release: (handle) => Promise.resolve(void handedOut.delete(handle)),
     count: () => Promise.resolve(kept.size),
   };
 }

@@ -9,7 +9,7 @@ export const ACME_KEY = 'acme-test-key-0123456789';
 export const GLOBEX_KEY = 'globex-test-key-0123456789';
 
 /** The local stack in this test process, on the run's DynamoDB Local, with a fresh table and two tenants. */
-export function startTestStack(options: Pick<LocalStackOptions, 'maxEventsPerRun' | 'observers' | 'builtInObservers' | 'config' | 'tableName'> = {}): Promise<RunningLocalStack> {
+export function startTestStack(options: Pick<LocalStackOptions, 'maxEventsPerRun' | 'observers' | 'builtInObservers' | 'config' | 'tableName' | 'relayRedriveIntervalMs' | 'faults'> = {}): Promise<RunningLocalStack> {
   return startLocalStack({
     port: 0,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),

@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type ServiceOutputTypes } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type ServiceOutputTypes } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { SqsFailedPublishStore } from '#adapters/sqs/sqs-failed-publish-store.ts';
 import { describeFailedPublishStoreContract } from '#test/contract/failed-publish-store.contract.ts';
@@ -34,6 +34,13 @@ function inProcessQueue(options: { failSends?: boolean } = {}) {
     if (command === DeleteMessageCommand.name) {
       const receipt = (input as { ReceiptHandle: string }).ReceiptHandle;
       messages.splice(messages.findIndex((message) => message.receipt === receipt), 1);
+      return { $metadata };
+    }
+    if (command === ChangeMessageVisibilityCommand.name) {
+      const { ReceiptHandle: receipt, VisibilityTimeout: timeout } = input as { ReceiptHandle: string; VisibilityTimeout: number };
+      const message = messages.find((candidate) => candidate.receipt === receipt);
+      // Visible again at once only with a timeout of 0, as the store asks.
+      if (message !== undefined && timeout === 0) delete message.receipt;
       return { $metadata };
     }
     if (command === GetQueueAttributesCommand.name) return { $metadata, Attributes: { ApproximateNumberOfMessages: String(messages.length) } };
