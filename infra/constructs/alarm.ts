@@ -5,8 +5,10 @@ import type { Construct } from 'constructs';
 
 export type NotifyingAlarmProps = {
   readonly metric: IMetric;
-  /** Alarms at or above this value, in one evaluation period (the metric's own period). */
+  /** Alarms at or above this value, in `evaluationPeriods` periods in a row (the metric's own period). */
   readonly threshold: number;
+  /** Periods in a row the metric must breach. @default 1 */
+  readonly evaluationPeriods?: number;
   /** What it means, in the words of whoever is paged. */
   readonly description: string;
   /** Where the alarm goes (the alert topic, with its customer-managed key). */
@@ -14,14 +16,14 @@ export type NotifyingAlarmProps = {
 };
 
 /**
- * The one way runledger makes an alarm: at or above the threshold in one period, no data is not a
+ * The one way runledger makes an alarm: at or above the threshold (in one period unless told), no data is not a
  * breach (a queue that is never used stays quiet), and every state change goes to the alert topic.
  */
 export function notifyingAlarm(scope: Construct, id: string, props: NotifyingAlarmProps): Alarm {
   const alarm = new Alarm(scope, id, {
     metric: props.metric,
     threshold: props.threshold,
-    evaluationPeriods: 1,
+    evaluationPeriods: props.evaluationPeriods ?? 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: TreatMissingData.NOT_BREACHING,
     alarmDescription: props.description,

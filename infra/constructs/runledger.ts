@@ -260,9 +260,12 @@ export class RunLedger extends Construct {
     const topic = this.operations.alertTopic;
     const period = Duration.minutes(1);
     notifyingAlarm(this, 'RelayIteratorAge', { metric: relay.metric('IteratorAge', { statistic: 'Maximum', period }), threshold: 60_000, description: 'the relay is more than a minute behind the table', topic });
+    // Three 5-minute periods in a row: a short outage that the scheduled redrive heals on its next
+    // pass (every 5 minutes) pages nobody; failures still waiting after two passes do.
     notifyingAlarm(this, 'RelayFailuresAlarm', {
-      metric: failures.metricApproximateNumberOfMessagesVisible({ period }),
+      metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Minimum' }),
       threshold: 1,
+      evaluationPeriods: 3,
       description: 'events the relay could not publish are waiting: the scheduled redrive retries them every 5 minutes; if this stays, see its logs or run npm run dlq -- redrive --aws',
       topic,
     });

@@ -224,6 +224,13 @@ describe('relay failures', () => {
     template.hasOutput('BusName', {});
   });
 
+  it('alarms on kept failures only when they outlast two passes of the automatic redrive (three 5-minute periods)', () => {
+    const queueId = refOf((functionWith('relay')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables.RUNLEDGER_RELAY_FAILURES_QUEUE_URL);
+    const alarms = resources('AWS::CloudWatch::Alarm').filter(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${queueId}"`));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.[1].Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Period: 300, EvaluationPeriods: 3, Threshold: 1, Statistic: 'Minimum' });
+  });
+
   it('keeps the stream mapping’s on-failure queue as the last resort, in its own alarmed queue', () => {
     const [id] = functionWith('relay');
     const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, m]) => refOf(m.Properties.FunctionName) === id) ?? [];
