@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PAGES = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join('docs', name))];
 
-/** Markdown links `[text](target)` that are not web addresses or in-page anchors. */
+/** Markdown links `[text](target)` that are not web addresses or in-page anchors: relative, or from the repository root. */
 function relativeLinks(page: string): string[] {
   const text = readFileSync(join(REPO, page), 'utf8');
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
@@ -18,7 +18,8 @@ function relativeLinks(page: string): string[] {
 describe('README and docs/', () => {
   it.each(PAGES)('%s links only to files of this repository that exist', (page) => {
     const broken = relativeLinks(page).filter((target) => {
-      const file = resolve(REPO, dirname(page), target);
+      // `/x` is the repository's root (as GitHub resolves it): docs/ link to code that way.
+      const file = target.startsWith('/') ? join(REPO, target) : resolve(REPO, dirname(page), target);
       return relative(REPO, file).startsWith('..') || !existsSync(file);
     });
     expect(broken).toEqual([]);
