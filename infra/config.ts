@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RUN_DEFAULTS } from '#shared/defaults.ts';
+import { ITEM_COLLECTION_LIMIT_BYTES, maxEventsPerRunWithin, worstCaseBytesPerEvent } from './limits.ts';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** The most events a run may hold before its worst case passes the byTask index's 10 GB item collection cap (infra/limits.ts). */
+export const MAX_EVENTS_PER_RUN_LIMIT = maxEventsPerRunWithin();
+
+/** Firehose's default quota of active partitions per stream; AWS raises it to 5,000 on request. */
+export const FIREHOSE_DEFAULT_ACTIVE_PARTITIONS = 500;
+const FIREHOSE_MAX_ACTIVE_PARTITIONS = 5_000;
 
 const list = z.preprocess(
   (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
@@ -16,7 +24,13 @@ const list = z.preprocess(
 export const RunLedgerConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, { error: 'must be 1-16 lowercase letters, digits or "-", starting with a letter' }),
   retentionDays: z.coerce.number().int().min(1).max(3650),
-  maxEventsPerRun: z.coerce.number().int().min(1).max(10_000_000),
+  maxEventsPerRun: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EVENTS_PER_RUN_LIMIT, {
+      error: `must be at most ${MAX_EVENTS_PER_RUN_LIMIT}: a run of 64 KiB task events takes up to ${worstCaseBytesPerEvent()} bytes each (item, byTask index entry, guard), and the byTask index caps a run at ${ITEM_COLLECTION_LIMIT_BYTES / 1e9} GB`,
+    }),
   heartbeatTimeoutSeconds: z.coerce.number().int().min(10).max(86_400),
   maxRunSeconds: z.coerce.number().int().min(60).max(31_536_000),
   alertEmail: z.email({ error: 'must be an email address' }).optional(),
@@ -29,6 +43,15 @@ export const RunLedgerConfigSchema = z.object({
     .refine((days) => RETENTION_DAYS.some((allowed) => allowed === days), { error: `must be one of ${RETENTION_DAYS.join(', ')}` }),
   removalPolicy: z.enum(['retain', 'destroy']),
   corsOrigins: list.default([]),
+  /**
+   * `tenant`: archive objects under `tenant=<t>/date=<d>/`, one Firehose partition per tenant and
+   * day in a buffer, which meets the stream's active-partition quota with that many tenants active
+   * in one buffer interval. `date`: under `date=<d>/` only (the tenant stays in every record), so the
+   * quota is never in reach.
+   */
+  archivePartitioning: z.enum(['tenant', 'date']),
+  /** The stream's active-partition quota (500 unless AWS raised it): the archive alarms at 80% of it. */
+  archiveActivePartitionsQuota: z.coerce.number().int().min(1).max(FIREHOSE_MAX_ACTIVE_PARTITIONS),
 });
 export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
@@ -45,6 +68,8 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   logRetentionDays: 30,
   removalPolicy: 'retain',
   corsOrigins: [],
+  archivePartitioning: 'tenant',
+  archiveActivePartitionsQuota: FIREHOSE_DEFAULT_ACTIVE_PARTITIONS,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

@@ -6,8 +6,11 @@
 export const RUN_DEFAULTS = {
   /** Days every stored item lives (DynamoDB TTL). */
   retentionDays: 30,
-  /** Events past this many in one run are rejected. */
-  maxEventsPerRun: 100_000,
+  /**
+   * Events past this many in one run are rejected. In AWS a run's worst case (64 KiB task events)
+   * must stay under the events table's 10 GB item collection cap: at most ~71,000 (infra/limits.ts).
+   */
+  maxEventsPerRun: 50_000,
   /** A running run silent this long is timed out. */
   heartbeatTimeoutSeconds: 300,
   /** A run running this long is timed out, however busy. */

@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REDRIVE_TIME_RESERVE_MS } from '#shared/defaults.ts';
-import { notifyingAlarm } from './alarm.ts';
+import { functionErrorsAlarm } from './alarm.ts';
 import type { EventStoreTable } from './event-store-table.ts';
 
 export type RelayFailuresRedriveProps = {
@@ -65,11 +65,13 @@ export class RelayFailuresRedrive extends Construct {
       schedule: Schedule.rate(interval),
       targets: [new LambdaFunction(fn, { retryAttempts: 0, maxEventAge })],
     });
-    this.errorsAlarm = notifyingAlarm(this, 'Errors', {
-      metric: fn.metricErrors({ period: interval }),
-      threshold: 1,
-      description: 'the scheduled relay failures redrive failed (could not read the failures queue or the table): kept events wait for a pass that works, or npm run dlq -- redrive --aws',
-      topic: props.alertTopic,
-    });
+    this.errorsAlarm = functionErrorsAlarm(
+      this,
+      'Errors',
+      fn,
+      'redrive-relay-failures',
+      props.alertTopic,
+      'the scheduled relay failures redrive failed (could not read the failures queue or the table): kept events wait for a pass that works, or npm run dlq -- redrive --aws',
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   Cors,
@@ -39,6 +40,34 @@ export type RunLedgerApiProps = {
   readonly authorizerCacheTtl?: Duration;
 };
 
+/**
+ * One JSON line per request: the standard fields plus the tenant the authorizer resolved (its
+ * context's `tenantId`; empty when no authorizer ran) and both request ids (API Gateway's, which
+ * each function gets as `requestContext.requestId`, and the extended one AWS support asks for),
+ * latencies, and why the gateway refused a request it answered itself.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: AccessLogField.contextRequestId(),
+  extendedRequestId: AccessLogField.contextExtendedRequestId(),
+  tenant: AccessLogField.contextAuthorizer('tenantId'),
+  ip: AccessLogField.contextIdentitySourceIp(),
+  userAgent: AccessLogField.contextIdentityUserAgent(),
+  requestTime: AccessLogField.contextRequestTime(),
+  httpMethod: AccessLogField.contextHttpMethod(),
+  resourcePath: AccessLogField.contextResourcePath(),
+  path: AccessLogField.contextPath(),
+  status: AccessLogField.contextStatus(),
+  protocol: AccessLogField.contextProtocol(),
+  responseLength: AccessLogField.contextResponseLength(),
+  responseLatencyMs: AccessLogField.contextResponseLatency(),
+  integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
+  authorizerStatus: AccessLogField.contextAuthorizerStatus(),
+  errorType: AccessLogField.contextErrorResponseType(),
+  error: AccessLogField.contextErrorMessage(),
+  xrayTraceId: AccessLogField.contextXrayTraceId(),
+} as const;
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
+
 /** The contract's error shape, for the answers API Gateway gives without calling a function. */
 const errorTemplate = (code: string, message: string) => ({
   'application/json': JSON.stringify({ error: { code, message } }),
@@ -68,7 +97,7 @@ export class RunLedgerApi extends Construct {
         throttlingRateLimit: props.throttleRateLimit,
         throttlingBurstLimit: props.throttleBurstLimit,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: ACCESS_LOG_FORMAT,
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         tracingEnabled: true,

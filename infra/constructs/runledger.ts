@@ -12,6 +12,7 @@ import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, isStreaming, ROUTES, type HandlerN
 import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
+import { RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { notifyingAlarm } from './alarm.ts';
@@ -30,7 +31,7 @@ export interface RunLedgerProps {
   readonly stage?: string;
   /** Days every stored item lives (DynamoDB TTL). @default 30 */
   readonly retentionDays?: number;
-  /** Events past this many in one run are rejected. @default 100000 */
+  /** Events past this many in one run are rejected; at most ~71,000 (the byTask index's 10 GB per run, infra/limits.ts). @default 50000 */
   readonly maxEventsPerRun?: number;
   /** A running run silent this long is timed out (stale-run detection). @default 300 */
   readonly heartbeatTimeoutSeconds?: number;
@@ -50,6 +51,10 @@ export interface RunLedgerProps {
   readonly removalPolicy?: 'retain' | 'destroy';
   /** CORS origins of the dashboard. @default [] (any origin) */
   readonly corsOrigins?: readonly string[];
+  /** Archive objects by `tenant` and day, or by `date` only (the tenant stays in each record). @default 'tenant' */
+  readonly archivePartitioning?: 'tenant' | 'date';
+  /** The archive stream's active-partition quota, as AWS has it for the account; alarms at 80%. @default 500 */
+  readonly archiveActivePartitionsQuota?: number;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -160,12 +165,17 @@ export class RunLedger extends Construct {
       stage: config.stage,
       api: this.api.api,
       ingest: this.functions['ingest-events'].function,
-      functions: Object.fromEntries(Object.entries({ ...this.functions, ...this.observerFunctions }).map(([name, fn]) => [name, fn.function])),
       ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
     });
 
     this.observers = new ObserverRules(this, 'Observers', { bus: this.bus, alertTopic: this.operations.alertTopic, stage: config.stage, logRetention });
-    this.archiveStream = new ArchiveStream(this, 'ArchiveStream', { bucket: this.archive.bucket });
+    this.archiveStream = new ArchiveStream(this, 'ArchiveStream', { bucket: this.archive.bucket, partitioning: config.archivePartitioning });
+    this.operations.monitorArchive(this.archiveStream.stream, {
+      partitioning: config.archivePartitioning,
+      activePartitionsQuota: config.archiveActivePartitionsQuota,
+      bufferInterval: this.archiveStream.bufferInterval,
+    });
+    this.operations.monitorTable(this.events.table, RUN_INDEXES.map((index) => index.name));
     [this.relayFailures, this.relayStreamFailures] = this.#wireRelay();
     this.relayFailuresRedrive = new RelayFailuresRedrive(this, 'RelayFailuresRedrive', {
       function: this.functions['redrive-relay-failures'].function,
@@ -183,10 +193,12 @@ export class RunLedger extends Construct {
         this.observers.addBuiltInFunction(fn, { ...options, timeout: fn.timeout ?? Duration.seconds(3) });
       }
     }
-    this.operations.addDeliveryWidgets(
+    this.operations.addDeadLetterWidget(
       OBSERVERS.map((_observer, index) => this.#ruleAt(index)),
       this.relayFailures,
     );
+    // At synth: every function's errors and every observer rule's deliveries, addObserver's included.
+    this.operations.monitorEverything(this, () => this.observers.rules, this.bus);
   }
 
   /**
@@ -287,7 +299,9 @@ export class RunLedger extends Construct {
       reason: 'Publishing to the encrypted alert topic needs a data key from its key; the grant names that one key only (CDK grantPublish).',
     });
     if (config.alertWebhookSecretName !== undefined) {
-      const secretArn = `arn:${Stack.of(this).partition}:secretsmanager:${Stack.of(this).region}:${Stack.of(this).account}:secret:${config.alertWebhookSecretName}-*`;
+      // Secrets Manager ends a secret's ARN with '-' and six random characters: '??????' matches
+      // exactly those (AWS's advice), where '-*' would also match other secrets sharing the prefix.
+      const secretArn = `arn:${Stack.of(this).partition}:secretsmanager:${Stack.of(this).region}:${Stack.of(this).account}:secret:${config.alertWebhookSecretName}-??????`;
       alerting.addEnvironment('RUNLEDGER_ALERT_WEBHOOK_SECRET_ARN', config.alertWebhookSecretName);
       alerting.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
     }

@@ -4,7 +4,7 @@ import { createTableInput } from '#adapters/dynamodb/table-definition.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { HANDLER_NAMES, ROUTES } from '#functions/routes.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
-import { ARCHIVE_PREFIX } from '#infra/constructs/archive-stream.ts';
+import { ARCHIVE_PREFIXES } from '#infra/constructs/archive-stream.ts';
 import { synthesize } from './support.ts';
 
 // One synthesis (bundling four functions with esbuild, running cdk-nag) for every assertion.
@@ -184,7 +184,7 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     const alarms = resources('AWS::CloudWatch::Alarm');
     expect(alarms.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(
-      expect.arrayContaining([expect.stringContaining('ApiServerErrorRate'), expect.stringContaining('IngestErrors'), expect.stringContaining('IngestThrottles')]),
+      expect.arrayContaining([expect.stringContaining('ApiServerErrorRate'), expect.stringContaining('IngestThrottles'), expect.stringContaining('TableThrottleEvents')]),
     );
     for (const [, alarm] of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain(topicId);
   });
@@ -264,7 +264,7 @@ describe('fan-out', () => {
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
       ExtendedS3DestinationConfiguration: Match.objectLike({
-        Prefix: ARCHIVE_PREFIX,
+        Prefix: ARCHIVE_PREFIXES.tenant,
         CompressionFormat: 'GZIP',
         DynamicPartitioningConfiguration: { Enabled: true },
         BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
