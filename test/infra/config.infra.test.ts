@@ -2,6 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { RunLedger } from '#infra/constructs/runledger.ts';
+import { configFromContext, MAX_EVENTS_PER_RUN_LIMIT, RUNLEDGER_DEFAULTS } from '#infra/config.ts';
+import { ITEM_COLLECTION_LIMIT_BYTES, worstCaseRunBytes } from '#infra/limits.ts';
 import { context } from './support.ts';
 
 const build = (overrides: Record<string, unknown>) => () => buildApp(new App({ context: context(overrides) }));
@@ -24,5 +26,26 @@ describe('configuration', () => {
 
   it('checks RunLedger props at construction, naming the prop', () => {
     expect(() => new RunLedger(new App(), 'Bad', { retentionDays: 0 })).toThrow(/prop 'retentionDays': must be at least 1/);
+  });
+
+  it('refuses a maxEventsPerRun whose worst-case run passes the byTask index’s 10 GB, naming the key, the limit and why', () => {
+    expect(build({ maxEventsPerRun: MAX_EVENTS_PER_RUN_LIMIT + 1 })).toThrow(
+      new RegExp(`context 'maxEventsPerRun' \\(-c maxEventsPerRun=\\.\\.\\.\\): must be at most ${MAX_EVENTS_PER_RUN_LIMIT}: a run of 64 KiB task events takes up to \\d+ bytes each .*10 GB`),
+    );
+    expect(() => new RunLedger(new App(), 'Big', { maxEventsPerRun: 100_000 })).toThrow(/prop 'maxEventsPerRun': must be at most/);
+  });
+
+  it('accepts maxEventsPerRun up to the limit, and the default is well within it', () => {
+    expect(configFromContext((key) => (key === 'maxEventsPerRun' ? MAX_EVENTS_PER_RUN_LIMIT : undefined)).maxEventsPerRun).toBe(MAX_EVENTS_PER_RUN_LIMIT);
+    expect(worstCaseRunBytes(MAX_EVENTS_PER_RUN_LIMIT)).toBeLessThanOrEqual(ITEM_COLLECTION_LIMIT_BYTES);
+    expect(worstCaseRunBytes(RUNLEDGER_DEFAULTS.maxEventsPerRun)).toBeLessThan(0.75 * ITEM_COLLECTION_LIMIT_BYTES);
+  });
+
+  it.each([
+    ['archivePartitioning', 'customer', /context 'archivePartitioning'.*"tenant" or "date"/],
+    ['archiveActivePartitionsQuota', 5_001, /context 'archiveActivePartitionsQuota'.*at most 5000/],
+    ['archiveActivePartitionsQuota', 0, /context 'archiveActivePartitionsQuota'.*at least 1/],
+  ])('refuses archive setting %s = %j, naming the key', (key, value, message) => {
+    expect(build({ [key]: value })).toThrow(message);
   });
 });
