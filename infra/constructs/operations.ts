@@ -170,7 +170,8 @@ export class Operations extends Construct {
     const functions = root.node.findAll().filter((node): node is LambdaFunction => node instanceof LambdaFunction);
     for (const fn of functions) {
       if (hasErrorsAlarm(fn)) continue;
-      this.alarms.push(functionErrorsAlarm(this, `Errors${fn.node.addr}`, fn, functionName(root, fn), this.alertTopic));
+      const name = functionName(root, fn);
+      this.alarms.push(functionErrorsAlarm(this, `${name.replace(/[^A-Za-z0-9]/g, '')}Errors`, fn, name, this.alertTopic));
     }
     const local = observers.filter((subscription) => Stack.of(subscription.rule) === stack);
     this.dashboard.addWidgets(
