@@ -45,9 +45,9 @@ export const RunLedgerConfigSchema = z.object({
   corsOrigins: list.default([]),
   /**
    * `tenant`: archive objects under `tenant=<t>/date=<d>/`, one Firehose partition per tenant and
-   * day in a buffer, which meets the stream's active-partition quota with that many tenants active
-   * in one buffer interval. `date`: under `date=<d>/` only (the tenant stays in every record), so the
-   * quota is never in reach.
+   * day in a buffer, which runs into the stream's active-partition quota once that many tenants send
+   * events within one buffer interval. `date`: under `date=<d>/` only (the tenant stays in every
+   * record), so the quota is never in reach.
    */
   archivePartitioning: z.enum(['tenant', 'date']),
   /** The stream's active-partition quota (500 unless AWS raised it): the archive alarms at 80% of it. */
