@@ -57,7 +57,7 @@ export function summarizePublishPatterns(patterns: ReadonlyArray<Record<string, 
 function customPart(matcher: unknown): unknown {
   if (typeof matcher === 'string') return matcher.startsWith('custom:') ? matcher : undefined;
   if (typeof matcher !== 'object' || matcher === null || Array.isArray(matcher)) return CUSTOM_PREFIX;
-  const entries = Object.entries(matcher);
+  const entries: Array<[string, unknown]> = Object.entries(matcher);
   const [entry] = entries;
   if (entries.length !== 1 || entry === undefined) return CUSTOM_PREFIX;
   const [operator, argument] = entry;
