@@ -18,16 +18,7 @@ export class RunLedgerStack extends Stack {
     // What `npm run dlq -- ... --aws --stack <name>` reads: lazy, so observers added after construction are in it.
     new CfnOutput(this, 'ObserverQueues', {
       description: 'JSON: each required observer with its dead-letter queue and the delivery queue a redrive moves it back to',
-      value: Lazy.string({
-        produce: () =>
-          this.toJsonString(
-            this.runledger.observers.rules.flatMap((rule) =>
-              rule.deadLetters === undefined
-                ? []
-                : [{ name: rule.name, deadLettersUrl: rule.deadLetters.queueUrl, deadLettersArn: rule.deadLetters.queueArn, ...(rule.deliveryQueue === undefined ? {} : { deliveryQueueArn: rule.deliveryQueue.queueArn }) }],
-            ),
-          ),
-      }),
+      value: Lazy.string({ produce: () => this.toJsonString(this.runledger.observers.queueOutputs) }),
     });
     new CfnOutput(this, 'RelayFailuresQueueUrl', { value: this.runledger.relayFailures.queueUrl, description: 'what the relay could not publish (tenant, run, seqs): npm run dlq -- redrive --aws' });
     new CfnOutput(this, 'RelayStreamFailuresQueueUrl', { value: this.runledger.relayStreamFailures.queueUrl, description: 'last resort: stream batch metadata the relay failed on for a day' });

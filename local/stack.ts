@@ -24,6 +24,7 @@ import { compose } from '#functions/runtime/compose.ts';
 import { loadConfig, type FunctionEnvironment } from '#functions/runtime/config.ts';
 import { apiKeyStoreOf } from '#functions/runtime/parts/stores.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
+import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeLocalRelayFailures } from './relay-failures.ts';
 
@@ -132,7 +133,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       RUNLEDGER_RELAY_FAILURES_DIR: relayFailuresDir,
       RUNLEDGER_EVENT_BUS_NAME: 'runledger-local',
       RUNLEDGER_EVENTBRIDGE_ENDPOINT: busEndpoint.endpoint,
-      RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(targets.map((target) => target.pattern)),
+      // The same summary CDK gives the relay, so both publish the same types.
+      RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(summarizePublishPatterns(targets.map((target) => target.pattern))),
     });
     const root = compose(config, { dynamoDb: tableClient, eventBridge });
     const handlers = makeLocalHandlers(root);

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnRule } from 'aws-cdk-lib/aws-events';
 import { Rule, RuleTargetInput, type IEventBus, type IRule, type IRuleTarget, type RuleTargetConfig } from 'aws-cdk-lib/aws-events';
@@ -56,6 +56,8 @@ export type AddObserverOptions = {
 
 export type ObserverRule = {
   readonly name: string;
+  /** Where the rule and everything made for it live: the RunLedger's stack, or the observer function's own. */
+  readonly stack: Stack;
   readonly rule: IRule;
   readonly pattern: Record<string, unknown>;
   /** Required function observers: the queue between the rule and the function. */
@@ -65,6 +67,14 @@ export type ObserverRule = {
   readonly alarm?: Alarm;
   /** Required observers of your own: the function that invokes yours with each queued event. */
   readonly dispatcher?: IFunction;
+};
+
+/** A required observer's queues as the dlq command reads them (the `ObserverQueues` output). */
+export type ObserverQueueOutput = {
+  readonly name: string;
+  readonly deadLettersUrl: string;
+  readonly deadLettersArn: string;
+  readonly deliveryQueueArn?: string;
 };
 
 export type ObserverRulesProps = {
@@ -92,10 +102,17 @@ export type ObserverRulesProps = {
  * Optional observers stay direct Lambda targets: two tries of the rule, two of Lambda, logged.
  * The archive is a Firehose target: once Firehose accepts a record it is durable, so the rule's
  * retries and dead-letter queue cover it.
+ *
+ * A function of another stack is subscribed from that stack: its rule (on this bus), target,
+ * queues, dispatcher and alarm are made there, and only that stack refers to this one (the bus
+ * name and ARN, the alert topic). A rule here would import the function's ARN, a cycle as soon as
+ * the function's stack uses this stack's outputs, and an export that blocks replacing the function.
  */
 export class ObserverRules extends Construct {
   readonly #props: ObserverRulesProps;
   readonly #rules: ObserverRule[] = [];
+  /** Per other stack, the construct its observers' resources go under. */
+  readonly #remoteScopes = new Map<Stack, Construct>();
 
   constructor(scope: Construct, id: string, props: ObserverRulesProps) {
     super(scope, id);
@@ -113,7 +130,7 @@ export class ObserverRules extends Construct {
 
   /** Subscribes a Lambda function of your own, of this stack or another; it gets the EventBridge event. */
   addFunction(fn: IFunction, options: AddObserverOptions): ObserverRule {
-    return this.#add(options, (scope, deadLetters) => {
+    return this.#add(options, this.#parentFor(Stack.of(fn), options.name), (scope, deadLetters) => {
       if (deadLetters === undefined) return { target: new LambdaFunction(fn, TARGET_POLICY.optional) };
       const timeout = options.timeout ?? Duration.minutes(1);
       const dispatcher = new HandlerFunction(scope, 'Dispatcher', {
@@ -125,7 +142,7 @@ export class ObserverRules extends Construct {
       });
       // The unqualified ARN only (grantInvoke would add every version and alias with ':*'): the dispatcher invokes $LATEST.
       dispatcher.function.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
-      const deliveryQueue = this.#deliveryQueue(scope, dispatcher.function, timeout, deadLetters);
+      const deliveryQueue = this.#deliveryQueue(scope, dispatcher.function, timeout, deadLetters, options.name);
       return { target: new SqsQueue(deliveryQueue, { ...TARGET_POLICY.required, deadLetterQueue: deadLetters }), deliveryQueue, dispatcher: dispatcher.function };
     });
   }
@@ -136,19 +153,19 @@ export class ObserverRules extends Construct {
    * with Lambda's own retries set to the optional policy.
    */
   addBuiltInFunction(fn: IFunction, options: AddObserverOptions & { readonly timeout: Duration }): ObserverRule {
-    return this.#add(options, (scope, deadLetters) => {
+    return this.#add(options, this, (scope, deadLetters) => {
       if (deadLetters === undefined) {
         fn.configureAsyncInvoke(TARGET_POLICY.optional);
         return { target: new LambdaFunction(fn, TARGET_POLICY.optional) };
       }
-      const deliveryQueue = this.#deliveryQueue(scope, fn, options.timeout, deadLetters);
+      const deliveryQueue = this.#deliveryQueue(scope, fn, options.timeout, deadLetters, options.name);
       return { target: new SqsQueue(deliveryQueue, { ...TARGET_POLICY.required, deadLetterQueue: deadLetters }), deliveryQueue };
     });
   }
 
   /** Subscribes a Firehose stream (the archive), handing it the event's detail only. */
   addDeliveryStream(stream: IDeliveryStream, options: AddObserverOptions): ObserverRule {
-    return this.#add(options, (_scope, deadLetters) => ({
+    return this.#add(options, this, (_scope, deadLetters) => ({
       target: withPolicy(new FirehoseDeliveryStream(stream, { message: RuleTargetInput.fromEventPath('$.detail') }), {
         ...(deadLetters === undefined ? TARGET_POLICY.optional : TARGET_POLICY.required),
         ...(deadLetters === undefined ? {} : { deadLetterQueue: deadLetters }),
@@ -156,11 +173,52 @@ export class ObserverRules extends Construct {
     }));
   }
 
-  #add(options: AddObserverOptions, targetFor: (scope: Construct, deadLetters: Queue | undefined) => { target: IRuleTarget; deliveryQueue?: Queue; dispatcher?: IFunction }): ObserverRule {
+  /**
+   * Every required observer's queues, as strings this stack can output without referring to another
+   * stack: an observer of another stack has named queues (#queueName), so their URL and ARN are
+   * known here; a reference instead would make this stack depend on that one, the cycle again.
+   */
+  get queueOutputs(): ObserverQueueOutput[] {
+    const home = Stack.of(this);
+    return this.#rules.flatMap((rule) => {
+      if (rule.deadLetters === undefined) return [];
+      if (rule.stack === home) {
+        return [{ name: rule.name, deadLettersUrl: rule.deadLetters.queueUrl, deadLettersArn: rule.deadLetters.queueArn, ...(rule.deliveryQueue === undefined ? {} : { deliveryQueueArn: rule.deliveryQueue.queueArn }) }];
+      }
+      // The names themselves: a named queue's queueName/queueArn attributes are still references.
+      const arnOf = (role: QueueRole) => home.formatArn({ service: 'sqs', resource: remoteQueueName(this.#props.stage, rule.name, role) });
+      const deadLettersUrl = `https://sqs.${home.region}.${home.urlSuffix}/${home.account}/${remoteQueueName(this.#props.stage, rule.name, 'dlq')}`;
+      return [{ name: rule.name, deadLettersUrl, deadLettersArn: arnOf('dlq'), ...(rule.deliveryQueue === undefined ? {} : { deliveryQueueArn: arnOf('deliveries') }) }];
+    });
+  }
+
+  /** This construct for a function of this stack; for one of another stack, a construct of that stack. */
+  #parentFor(stack: Stack, name: string): Construct {
+    const home = Stack.of(this);
+    if (stack === home) return this;
+    for (const [mine, theirs] of [[home.account, stack.account], [home.region, stack.region]]) {
+      // An EventBridge rule lives in its bus's account and region.
+      if (mine !== undefined && theirs !== undefined && !Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
+        throw new Error(`addObserver: '${name}' is in stack ${stack.stackName} (${theirs}), the bus in ${home.stackName} (${mine}): a rule must be in its bus's account and region`);
+      }
+    }
+    let parent = this.#remoteScopes.get(stack);
+    if (parent === undefined) {
+      parent = new Construct(stack, `RunLedgerObservers-${this.#props.stage}`);
+      this.#remoteScopes.set(stack, parent);
+    }
+    return parent;
+  }
+
+  #add(
+    options: AddObserverOptions,
+    parent: Construct,
+    targetFor: (scope: Construct, deadLetters: Queue | undefined) => { target: IRuleTarget; deliveryQueue?: Queue; dispatcher?: IFunction },
+  ): ObserverRule {
     if (!/^[A-Za-z0-9-]{1,40}$/.test(options.name)) throw new Error(`addObserver: name '${options.name}' must be 1-40 of [A-Za-z0-9-]`);
     if (this.#rules.some((existing) => existing.name === options.name)) throw new Error(`addObserver: an observer named '${options.name}' exists already`);
     const pattern = toEventPattern(options.filter);
-    const scope = new Construct(this, options.name);
+    const scope = new Construct(parent, options.name);
     const rule = new Rule(scope, 'Rule', { eventBus: this.#props.bus, description: `runledger observer ${options.name}`, eventPattern: { source: ['runledger'] } });
     // The typed EventPattern cannot say everything EventBridge can ($or, nested operators): the rule gets the pattern as is.
     (rule.node.defaultChild as CfnRule).eventPattern = pattern;
@@ -168,7 +226,7 @@ export class ObserverRules extends Construct {
     let deadLetters: Queue | undefined;
     let alarm: Alarm | undefined;
     if (options.required === true) {
-      deadLetters = new Queue(scope, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+      deadLetters = new Queue(scope, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), ...this.#queueName(scope, options.name, 'dlq') });
       Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of an observer.' });
       alarm = notifyingAlarm(scope, 'DeadLettersAlarm', {
         metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
@@ -179,14 +237,20 @@ export class ObserverRules extends Construct {
     }
     const { target, ...created } = targetFor(scope, deadLetters);
     rule.addTarget(target);
-    const added: ObserverRule = { name: options.name, rule, pattern, ...created, ...(deadLetters === undefined ? {} : { deadLetters }), ...(alarm === undefined ? {} : { alarm }) };
+    const added: ObserverRule = { name: options.name, stack: Stack.of(scope), rule, pattern, ...created, ...(deadLetters === undefined ? {} : { deadLetters }), ...(alarm === undefined ? {} : { alarm }) };
     this.#rules.push(added);
     return added;
   }
 
-  #deliveryQueue(scope: Construct, consumer: IFunction, consumerTimeout: Duration, deadLetters: Queue): Queue {
+  /** Queues of this stack keep generated names: naming them now would replace deployed queues. */
+  #queueName(scope: Construct, name: string, role: QueueRole): { queueName?: string } {
+    return Stack.of(scope) === Stack.of(this) ? {} : { queueName: remoteQueueName(this.#props.stage, name, role) };
+  }
+
+  #deliveryQueue(scope: Construct, consumer: IFunction, consumerTimeout: Duration, deadLetters: Queue, name: string): Queue {
     const { visibilityTimeout, maxReceiveCount } = deliveryQueuePolicy(consumerTimeout);
     const queue = new Queue(scope, 'Deliveries', {
+      ...this.#queueName(scope, name, 'deliveries'),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout,
@@ -197,6 +261,18 @@ export class ObserverRules extends Construct {
     consumer.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
     return queue;
   }
+}
+
+type QueueRole = 'dlq' | 'deliveries';
+
+/**
+ * The name of a queue made in another stack: `runledger-<stage>-<observer>-<role>`, at most 78
+ * characters (stage <= 16, observer <= 40; SQS allows 80), unique in the account and region as the
+ * stage's bus name is. Named so the RunLedger stack can output its URL and ARN without referring
+ * to that stack (queueOutputs).
+ */
+export function remoteQueueName(stage: string, observer: string, role: QueueRole): string {
+  return `runledger-${stage}-${observer}-${role}`;
 }
 
 type TargetPolicy = { retryAttempts: number; maxEventAge: Duration; deadLetterQueue?: Queue };

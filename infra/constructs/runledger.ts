@@ -13,6 +13,7 @@ import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
+import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
 import { notifyingAlarm } from './alarm.ts';
@@ -234,6 +235,8 @@ export class RunLedger extends Construct {
    * EventBridge event as is. The rule with the filter's pattern; for required observers a delivery
    * queue retried for a day on any failure, a dispatcher that invokes the function, a dead-letter
    * queue with an alarm. The relay starts publishing the types the new pattern can match.
+   * For a function of another stack all of that is made in the function's stack, which may use this
+   * stack's bus and table: this stack never refers to it (see ObserverRules).
    */
   addObserver(fn: IFunction, options: AddObserverOptions): ObserverRule {
     return this.observers.addFunction(fn, options);
@@ -243,7 +246,9 @@ export class RunLedger extends Construct {
   #wireRelay(): [Queue, Queue] {
     const relay = this.functions.relay.function;
     relay.addEnvironment('RUNLEDGER_EVENT_BUS_NAME', this.bus.eventBusName);
-    relay.addEnvironment('RUNLEDGER_PUBLISH_PATTERNS', Lazy.string({ produce: () => JSON.stringify(this.observers.patterns) }));
+    // Lazy: observers subscribed after this (from this stack or another) are in it. The summary, not
+    // every pattern: one entry per observer would pass Lambda's 4 KB environment at about 40 observers.
+    relay.addEnvironment('RUNLEDGER_PUBLISH_PATTERNS', Lazy.string({ produce: () => JSON.stringify(summarizePublishPatterns(this.observers.patterns)) }));
     relay.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
     const failures = new Queue(this, 'RelayFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), visibilityTimeout: Duration.minutes(5) });
     Validations.of(failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself where the relay keeps what it could not publish; the scheduled redrive (or `npm run dlq -- redrive --aws`) empties it.' });

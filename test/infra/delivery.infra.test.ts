@@ -4,12 +4,13 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { describe, expect, it } from 'vitest';
 import { OBSERVERS } from '#functions/observers.ts';
 import { buildApp } from '#infra/app.ts';
-import { deliveryQueuePolicy } from '#infra/constructs/observer-rules.ts';
+import { inspectTemplate, refOf } from './delivery-support.ts';
 import { context } from './support.ts';
 
 /**
  * Delivery guarantees in AWS, on the stack as `cdk synth` builds it (cdk-nag included) plus two
- * observers of another team's stack added with addObserver: one required, one optional.
+ * observers of another team's stack added with addObserver: one required, one optional. Their
+ * rules, queues and dispatcher are in the team's stack (two-stack apps: delivery-cross-stack).
  */
 const app = new App({ context: context({ stage: 'prod' }) });
 const { stack } = buildApp(app);
@@ -22,66 +23,9 @@ stack.runledger.addObserver(inline('Audit'), { name: 'audit', filter: { preset: 
 app.synth();
 const template = Template.fromStack(stack);
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
-const resources = (type: string): Array<[string, Resource]> => Object.entries(template.findResources(type)) as Array<[string, Resource]>;
-/** The logical id a Ref or Fn::GetAtt points at. */
-const refOf = (value: unknown): string | undefined => {
-  if (typeof value !== 'object' || value === null) return undefined;
-  if ('Ref' in value && typeof value.Ref === 'string') return value.Ref;
-  if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt']) && typeof value['Fn::GetAtt'][0] === 'string') return value['Fn::GetAtt'][0];
-  return undefined;
-};
-const resource = (id: string | undefined): Resource => {
-  const found = id === undefined ? undefined : (template.toJSON() as { Resources: Record<string, Resource> }).Resources[id];
-  if (found === undefined) throw new Error(`no resource ${id}`);
-  return found;
-};
-const targetOf = (observer: string): Record<string, unknown> => {
-  const [, rule] = resources('AWS::Events::Rule').find(([, r]) => r.Properties.Description === `runledger observer ${observer}`) ?? [];
-  const [target] = (rule?.Properties.Targets ?? []) as Array<Record<string, unknown>>;
-  if (target === undefined) throw new Error(`no target for observer ${observer}`);
-  return target;
-};
-const functionWith = (service: string): [string, Resource] => {
-  const found = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes(`"runledger-${service}"`));
-  if (found === undefined) throw new Error(`no function runledger-${service}`);
-  return found;
-};
-const policyStatementsOf = (functionId: string) => {
-  const role = refOf(resource(functionId).Properties.Role);
-  return resources('AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${role}"`))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement);
-};
-
-/** What a required function observer must have: rule -> delivery queue (a day of redrives) -> consumer, then the DLQ with its alarm. */
-function expectQueuedDelivery(observer: string, consumerId: string, consumerTimeout: Duration) {
-  const target = targetOf(observer);
-  expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: expect.anything() } });
-  const queueId = refOf(target.Arn);
-  const queue = resource(queueId);
-  expect(queue.Type).toBe('AWS::SQS::Queue');
-  const { visibilityTimeout, maxReceiveCount } = deliveryQueuePolicy(consumerTimeout);
-  expect(queue.Properties).toMatchObject({ VisibilityTimeout: visibilityTimeout.toSeconds(), SqsManagedSseEnabled: true, RedrivePolicy: { maxReceiveCount } });
-  // Retried for about a day on any failure before the dead-letter queue.
-  expect(visibilityTimeout.toSeconds() * maxReceiveCount).toBeGreaterThanOrEqual(86_400);
-  expect(visibilityTimeout.toSeconds() * maxReceiveCount).toBeLessThan(86_400 + visibilityTimeout.toSeconds());
-  const deadLettersId = refOf((queue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn);
-  // The rule's own dead letters (failures to put on the queue) land in the same queue as the redriven ones.
-  expect(refOf((target.DeadLetterConfig as { Arn: unknown }).Arn)).toBe(deadLettersId);
-  expect(resource(deadLettersId).Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400 });
-  // The consumer takes the queue with partial batch responses.
-  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-    EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-    FunctionName: { Ref: consumerId },
-    FunctionResponseTypes: ['ReportBatchItemFailures'],
-    BatchSize: 10,
-  });
-  // An alarm on the dead-letter queue, to the alert topic.
-  const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${deadLettersId}"`));
-  expect(alarm?.[1].Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, AlarmActions: [{ Ref: expect.stringMatching(/AlertTopic/) }] });
-  return { queueId, deadLettersId };
-}
+const { resources, resource, targetOf, functionWith, policyStatementsOf, expectQueuedDelivery } = inspectTemplate(template);
+const teamTemplate = Template.fromStack(team);
+const inTeam = inspectTemplate(teamTemplate);
 
 describe('required observers: a day of retries on any failure, then a dead-letter queue with an alarm', () => {
   const required = OBSERVERS.filter((observer) => observer.required && observer.target.kind === 'function');
@@ -94,14 +38,15 @@ describe('required observers: a day of retries on any failure, then a dead-lette
   });
 
   it('an observer of your own gets the EventBridge event through a dispatcher that invokes it and nothing else', () => {
-    const [dispatcherId, dispatcher] = functionWith('dispatch-observer');
-    expect(dispatcher.Properties).toMatchObject({ Handler: 'index.handler', Timeout: 120, Environment: { Variables: { RUNLEDGER_OBSERVER_FUNCTION: { 'Fn::ImportValue': expect.stringMatching(/Pager/) } } } });
-    expectQueuedDelivery('pager', dispatcherId, Duration.minutes(2));
-    const invoke = policyStatementsOf(dispatcherId).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('lambda:')));
+    const [dispatcherId, dispatcher] = inTeam.functionWith('dispatch-observer');
+    const [pagerId] = Object.keys(teamTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Pager'));
+    expect(dispatcher.Properties).toMatchObject({ Handler: 'index.handler', Timeout: 120, Environment: { Variables: { RUNLEDGER_OBSERVER_FUNCTION: { 'Fn::GetAtt': [pagerId, 'Arn'] } } } });
+    inTeam.expectQueuedDelivery('pager', dispatcherId, Duration.minutes(2), { 'Fn::ImportValue': expect.stringMatching(/AlertTopic/) });
+    const invoke = inTeam.policyStatementsOf(dispatcherId).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('lambda:')));
     expect(invoke).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction' })]);
-    expect(JSON.stringify(invoke[0]?.Resource)).toMatch(/Pager/);
+    expect(refOf(invoke[0]?.Resource)).toBe(pagerId);
     // No async invoke of the user's function by the rule: EventBridge has no permission to call it.
-    const permissions = Object.values(Template.fromStack(team).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } }));
+    const permissions = Object.values(teamTemplate.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } }));
     expect(JSON.stringify(permissions)).not.toMatch(/Pager/);
   });
 
@@ -130,7 +75,7 @@ describe('optional observers: a few retries, then a logged failure', () => {
   );
 
   it('an optional observer of your own is a direct target with the rule retrying twice, and no queue', () => {
-    const target = targetOf('audit');
+    const target = inTeam.targetOf('audit');
     expect(JSON.stringify(target.Arn)).toMatch(/Audit/);
     expect(target).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3_600 } });
     expect(target.DeadLetterConfig).toBeUndefined();
