@@ -4,6 +4,16 @@ import { RUN_DEFAULTS } from '#shared/defaults.ts';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
+/** `https://dash.example.com` or `http://localhost:5173`: what a browser sends in `Origin`. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+
+/**
+ * The stream cap's ceiling: opening a stream counts the live stream leases with one Query (about
+ * 100 bytes a lease), and 5,000 of them stay within a page; past that, raise the account's Lambda
+ * concurrency and split the streams over stages (docs/deploy.md).
+ */
+export const MAX_OPEN_STREAMS_LIMIT = 5000;
+
 const list = z.preprocess(
   (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
   z.array(z.string().min(1)),
@@ -28,7 +38,20 @@ export const RunLedgerConfigSchema = z.object({
     .int()
     .refine((days) => RETENTION_DAYS.some((allowed) => allowed === days), { error: `must be one of ${RETENTION_DAYS.join(', ')}` }),
   removalPolicy: z.enum(['retain', 'destroy']),
-  corsOrigins: list.default([]),
+  /** Browser origins (scheme://host[:port]) whose pages may read the API's answers. */
+  corsOrigins: list.pipe(z.array(z.string().regex(ORIGIN, { error: 'each origin must be scheme://host[:port] with no path, e.g. https://dash.example.com' }))).default([]),
+  endpointType: z.enum(['regional', 'edge']),
+  domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, { error: 'must be a DNS name such as api.example.com' }).optional(),
+  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { error: 'must be an ACM certificate ARN' }).optional(),
+  webAclArn: z.string().regex(/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/, { error: 'must be a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)' }).optional(),
+  maxOpenStreams: z.coerce.number().int().min(1).max(MAX_OPEN_STREAMS_LIMIT),
+  ingestReservedConcurrency: z.coerce.number().int().min(1),
+  authorizerReservedConcurrency: z.coerce.number().int().min(1),
+}).superRefine((config, context) => {
+  // A custom domain needs its certificate and a certificate needs its domain: one alone would deploy nothing useful.
+  for (const [key, other] of [['domainName', 'certificateArn'], ['certificateArn', 'domainName']] as const) {
+    if (config[key] !== undefined && config[other] === undefined) context.addIssue({ code: 'custom', path: [other], message: `is required when ${key} is set (a custom domain needs both)` });
+  }
 });
 export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
@@ -45,6 +68,14 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   logRetentionDays: 30,
   removalPolicy: 'retain',
   corsOrigins: [],
+  endpointType: 'regional',
+  domainName: undefined,
+  certificateArn: undefined,
+  webAclArn: undefined,
+  // 110 (streams + headroom) + 100 + 50 = 260 reserved of a fresh account's 1,000: 740 stay unreserved (docs/deploy.md).
+  maxOpenStreams: 100,
+  ingestReservedConcurrency: 100,
+  authorizerReservedConcurrency: 50,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

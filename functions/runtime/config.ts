@@ -41,6 +41,13 @@ export const FunctionConfigSchema = z.object({
   /** Under Lambda's 15-minute limit, so the stream ends cleanly and the client resumes after its last id. */
   RUNLEDGER_STREAM_MAX_MS: z.coerce.number().int().min(1000).default(14 * 60_000),
   RUNLEDGER_STREAM_GAP_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  /** HTTP routes: browser origins (comma-separated) whose pages may read the answers (CORS); none when unset. */
+  RUNLEDGER_CORS_ORIGINS: z
+    .string()
+    .transform((text) => text.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+    .default([]),
+  /** SSE: streams open at once over all tenants; the next answers 429 with Retry-After. Unset: no cap (CDK always sets it). */
+  RUNLEDGER_MAX_OPEN_STREAMS: z.coerce.number().int().positive().optional(),
   /** Relay: the bus it publishes to. */
   RUNLEDGER_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */

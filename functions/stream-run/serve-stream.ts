@@ -5,6 +5,7 @@ import type { Clock, EventStore } from '#shared/ports.ts';
 import { parseQuery, ResumeSeqSchema, StreamQuerySchema } from '#shared/query/query-params.ts';
 import { makeFollowRun, type FollowSettings } from '#shared/stream/follow-run.ts';
 import { retryFrame, SSE_HEADERS } from '#shared/stream/sse.ts';
+import { corsHeadersFor } from '../http/cors.ts';
 import { header } from '../http/header.ts';
 import { errorResult } from '../http/http-errors.ts';
 import type { ResponseSink } from '../http/response-sink.ts';
@@ -19,9 +20,23 @@ const RECONNECT_MS = 1000;
  * the contract's JSON error; a run that ended and was read to its end answers 204, which tells an
  * EventSource to stop reconnecting.
  */
-export function makeServeStream({ store, clock, logger, settings }: { store: EventStore; clock: Clock; logger: Logger; settings: FollowSettings }) {
+export function makeServeStream({
+  store,
+  clock,
+  logger,
+  settings,
+  corsOrigins = [],
+}: {
+  store: EventStore;
+  clock: Clock;
+  logger: Logger;
+  settings: FollowSettings;
+  /** Browser origins whose pages may read the stream (functions/http/cors.ts). */
+  corsOrigins?: readonly string[];
+}) {
   const followRun = makeFollowRun({ store, clock });
   return async function serveStream(event: APIGatewayProxyEvent, sink: ResponseSink, options: { deadlineMs?: number } = {}): Promise<void> {
+    const cors = corsHeadersFor(corsOrigins, event);
     let opened: { tenant: string; runId: string; afterSeq: number; terminalSeq: number | undefined };
     try {
       const query = parseQuery(StreamQuerySchema, event.queryStringParameters);
@@ -29,13 +44,13 @@ export function makeServeStream({ store, clock, logger, settings }: { store: Eve
       const { tenant, runId, state } = await runOf(event, store);
       opened = { tenant, runId, afterSeq, terminalSeq: state.terminal?.seq };
     } catch (error) {
-      return sendResult(sink, errorResult(error, logger));
+      return sendResult(sink, errorResult(error, logger), cors);
     }
     if (opened.terminalSeq !== undefined && opened.afterSeq >= opened.terminalSeq) {
-      return sendResult(sink, { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' });
+      return sendResult(sink, { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' }, cors);
     }
 
-    sink.open(200, { ...SSE_HEADERS });
+    sink.open(200, { ...SSE_HEADERS, ...cors });
     try {
       await sink.write(retryFrame(RECONNECT_MS));
       await followRun({
@@ -63,8 +78,8 @@ function lastEventIdOf(event: APIGatewayProxyEvent): number | undefined {
   return parsed.data;
 }
 
-async function sendResult(sink: ResponseSink, result: APIGatewayProxyResult): Promise<void> {
-  sink.open(result.statusCode, Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])));
+async function sendResult(sink: ResponseSink, result: APIGatewayProxyResult, cors: Record<string, string>): Promise<void> {
+  sink.open(result.statusCode, { ...Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])), ...cors });
   if (result.body !== '') await sink.write(result.body);
   sink.end();
 }

@@ -12,6 +12,7 @@ export function makeStreamRunServer(root: Root) {
     store: eventStoreOf(root),
     clock: root.clock,
     logger: root.logger,
+    corsOrigins: config.RUNLEDGER_CORS_ORIGINS,
     settings: {
       pollMs: config.RUNLEDGER_STREAM_POLL_MS,
       heartbeatMs: config.RUNLEDGER_STREAM_HEARTBEAT_MS,

@@ -33,6 +33,8 @@ const INDEX_NAMES = [EVENTS_TABLE.taskIndex.name, ...RUN_INDEXES.map((index) => 
 export type EventStoreTableProps = {
   /** What happens to the table (and its events) when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** DynamoDB refuses DeleteTable while this is on: a retained table cannot be dropped by a console click or a script either. @default false */
+  readonly deletionProtection?: boolean;
 };
 
 /**
@@ -63,6 +65,7 @@ export class EventStoreTable extends Construct {
         { indexName: EVENTS_TABLE.taskIndex.name, sortKey: { name: EVENTS_TABLE.taskIndex.sortKey.name, type: AttributeType.STRING }, projectionType: ProjectionType.ALL },
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: props.deletionProtection ?? false,
     });
   }
 

@@ -48,8 +48,22 @@ export interface RunLedgerProps {
   readonly logRetentionDays?: number;
   /** What deleting the stack does to the table and the archive. @default 'retain' */
   readonly removalPolicy?: 'retain' | 'destroy';
-  /** CORS origins of the dashboard. @default [] (any origin) */
+  /** Browser origins whose pages may read every answer (CORS); the first one also gets the gateway's own answers. @default [] (none) */
   readonly corsOrigins?: readonly string[];
+  /** The API's endpoint: regional (behind your own CDN, or none) or edge-optimized (CloudFront in front). @default 'regional' */
+  readonly endpointType?: 'regional' | 'edge';
+  /** A custom domain for the API, with `certificateArn` (both or neither). @default none */
+  readonly domainName?: string;
+  /** The ACM certificate of `domainName` (in us-east-1 for an edge endpoint, in the stack's region for a regional one). @default none */
+  readonly certificateArn?: string;
+  /** A regional WAFv2 web ACL to associate with the API stage. @default none */
+  readonly webAclArn?: string;
+  /** SSE streams open at once, over all tenants; the next one answers 429 with Retry-After. @default 100 */
+  readonly maxOpenStreams?: number;
+  /** Lambda concurrency reserved for (and capping) ingest. @default 100 */
+  readonly ingestReservedConcurrency?: number;
+  /** Lambda concurrency reserved for (and capping) the authorizer. @default 50 */
+  readonly authorizerReservedConcurrency?: number;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -106,7 +120,7 @@ export class RunLedger extends Construct {
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.events = new EventStoreTable(this, 'Events', { removalPolicy });
+    this.events = new EventStoreTable(this, 'Events', { removalPolicy, deletionProtection: config.removalPolicy === 'retain' });
     this.bus = new EventBus(this, 'Bus', { eventBusName: `runledger-${config.stage}` });
     this.archive = new ArchiveBucket(this, 'Archive', { removalPolicy });
 
@@ -132,7 +146,10 @@ export class RunLedger extends Construct {
     const routeFunctions = recordOf(HANDLER_NAMES, (name) => {
       const access = HANDLER_TABLE_ACCESS[name];
       // A stream lives up to API Gateway's 15-minute streaming limit; it closes itself 10 s before.
-      return make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
+      const fn = make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
+      // Every answer a route function gives carries the CORS headers for these origins (functions/http/cors.ts).
+      if (config.corsOrigins.length > 0) fn.function.addEnvironment('RUNLEDGER_CORS_ORIGINS', config.corsOrigins.join(','));
+      return fn;
     });
     this.functions = {
       ...routeFunctions,
@@ -154,6 +171,9 @@ export class RunLedger extends Construct {
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       corsOrigins: config.corsOrigins,
+      endpointType: config.endpointType,
+      ...(config.domainName === undefined || config.certificateArn === undefined ? {} : { domain: { domainName: config.domainName, certificateArn: config.certificateArn } }),
+      ...(config.webAclArn === undefined ? {} : { webAclArn: config.webAclArn }),
       logRetention,
     });
     this.operations = new Operations(this, 'Operations', {
