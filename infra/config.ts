@@ -14,6 +14,19 @@ const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
  */
 export const MAX_OPEN_STREAMS_LIMIT = 5000;
 
+/** Lambda keeps this much of an account's concurrency unreserved; a deploy that would leave less fails. */
+export const UNRESERVED_MINIMUM = 100;
+
+/**
+ * stream-run's reserved concurrency: the cap plus headroom for the answers that hold no stream (429s
+ * at the cap, 204s, 404s, each a few milliseconds). The cap itself is counted by the function
+ * (RUNLEDGER_MAX_OPEN_STREAMS), so the contract's 429 is what a client sees; past the headroom
+ * Lambda throttles and API Gateway answers 500 (it maps a throttled invocation to a 5XX).
+ */
+export function streamReservedConcurrency(maxOpenStreams: number): number {
+  return maxOpenStreams + Math.max(10, Math.ceil(maxOpenStreams / 10));
+}
+
 const list = z.preprocess(
   (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
   z.array(z.string().min(1)),
@@ -47,7 +60,18 @@ export const RunLedgerConfigSchema = z.object({
   maxOpenStreams: z.coerce.number().int().min(1).max(MAX_OPEN_STREAMS_LIMIT),
   ingestReservedConcurrency: z.coerce.number().int().min(1),
   authorizerReservedConcurrency: z.coerce.number().int().min(1),
+  /** The account's Lambda concurrency limit in this region (1,000 unless raised): what the reservations are checked against. */
+  accountConcurrency: z.coerce.number().int().min(UNRESERVED_MINIMUM + 1),
 }).superRefine((config, context) => {
+  // Lambda refuses a reservation that leaves under 100 unreserved, mid-deploy: refuse it at synth instead.
+  const reserved = streamReservedConcurrency(config.maxOpenStreams) + config.ingestReservedConcurrency + config.authorizerReservedConcurrency;
+  if (reserved > config.accountConcurrency - UNRESERVED_MINIMUM) {
+    context.addIssue({
+      code: 'custom',
+      path: ['maxOpenStreams'],
+      message: `with ingestReservedConcurrency and authorizerReservedConcurrency reserves ${reserved} of accountConcurrency ${config.accountConcurrency}; Lambda keeps ${UNRESERVED_MINIMUM} unreserved, so at most ${config.accountConcurrency - UNRESERVED_MINIMUM} can be reserved (lower them, or raise the account's limit and accountConcurrency)`,
+    });
+  }
   // A custom domain needs its certificate and a certificate needs its domain: one alone would deploy nothing useful.
   for (const [key, other] of [['domainName', 'certificateArn'], ['certificateArn', 'domainName']] as const) {
     if (config[key] !== undefined && config[other] === undefined) context.addIssue({ code: 'custom', path: [other], message: `is required when ${key} is set (a custom domain needs both)` });
@@ -72,10 +96,11 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   domainName: undefined,
   certificateArn: undefined,
   webAclArn: undefined,
-  // 110 (streams + headroom) + 100 + 50 = 260 reserved of a fresh account's 1,000: 740 stay unreserved (docs/deploy.md).
+  // 110 (streams + headroom) + 200 (the stage's burst) + 50 = 360 reserved of a fresh account's 1,000: 640 stay unreserved (docs/deploy.md).
   maxOpenStreams: 100,
-  ingestReservedConcurrency: 100,
+  ingestReservedConcurrency: 200,
   authorizerReservedConcurrency: 50,
+  accountConcurrency: 1000,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

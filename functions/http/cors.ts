@@ -7,6 +7,17 @@ export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Last-Event-
 /** What a page may read besides the safelisted response headers: a 429's wait. */
 export const CORS_EXPOSE_HEADERS = ['Retry-After'] as const;
 export const CORS_ALLOW_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
+/**
+ * `https://a.example.com, https://b.example.com` as a list: the one reading of RUNLEDGER_CORS_ORIGINS,
+ * used by the config schema and by the two functions that run without one (health, get-openapi).
+ */
+export function parseOrigins(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+}
+
 /** How long a browser may keep a preflight's answer. */
 export const CORS_MAX_AGE_SECONDS = 3600;
 

@@ -13,13 +13,14 @@ import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
 import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
+import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, streamReservedConcurrency, type RunLedgerConfig } from '../config.ts';
 import { notifyingAlarm } from './alarm.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { Operations } from './operations.ts';
 import { RelayFailuresRedrive } from './relay-failures-redrive.ts';
+import { reserveConcurrency } from './reserved-concurrency.ts';
 import { RunLedgerApi } from './runledger-api.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
@@ -60,10 +61,12 @@ export interface RunLedgerProps {
   readonly webAclArn?: string;
   /** SSE streams open at once, over all tenants; the next one answers 429 with Retry-After. @default 100 */
   readonly maxOpenStreams?: number;
-  /** Lambda concurrency reserved for (and capping) ingest. @default 100 */
+  /** Lambda concurrency reserved for (and capping) ingest; keep it at or above throttleBurstLimit so the stage answers 429 before Lambda throttles. @default 200 */
   readonly ingestReservedConcurrency?: number;
   /** Lambda concurrency reserved for (and capping) the authorizer. @default 50 */
   readonly authorizerReservedConcurrency?: number;
+  /** The account's Lambda concurrency limit in the region; the reservations must leave 100 of it unreserved. @default 1000 */
+  readonly accountConcurrency?: number;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -159,6 +162,7 @@ export class RunLedger extends Construct {
       // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
       'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),
     };
+    this.#isolateConcurrency(config);
     for (const observer of OBSERVERS) {
       // A required built-in consumes its delivery queue: the handler module's SQS entry.
       if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);
@@ -223,6 +227,21 @@ export class RunLedger extends Construct {
       targets: [new LambdaFunction(detector.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
     return detector;
+  }
+
+  /**
+   * Streams, ingest and the authorizer each get concurrency of their own, so a thousand open streams
+   * (each holding an execution for up to 15 minutes) cannot starve ingest, and a burst of ingest
+   * cannot starve the authorizer both need. stream-run counts its open streams against
+   * maxOpenStreams in the table and answers 429 past it (functions/stream-run/serve-stream.ts).
+   */
+  #isolateConcurrency(config: RunLedgerConfig): void {
+    const streams = this.functions['stream-run'].function;
+    this.events.bind(streams, 'stream-slots');
+    streams.addEnvironment('RUNLEDGER_MAX_OPEN_STREAMS', String(config.maxOpenStreams));
+    reserveConcurrency(streams, streamReservedConcurrency(config.maxOpenStreams));
+    reserveConcurrency(this.functions['ingest-events'].function, config.ingestReservedConcurrency);
+    reserveConcurrency(this.functions.authorize.function, config.authorizerReservedConcurrency);
   }
 
   #observerFunction(handler: string): HandlerFunction {

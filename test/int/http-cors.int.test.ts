@@ -61,6 +61,14 @@ describe('CORS on the local stack (RUNLEDGER_CORS_ORIGINS)', () => {
     expect(corsOf(answer.headers)).toEqual(echoed(DASH));
   });
 
+  it('echoes it on the answers of the functions outside the shared HTTP pipeline (health, the OpenAPI document)', async () => {
+    const health = await request(stack.url, 'GET', '/v1/health', { key: null, headers: { origin: OPS } });
+    const openapi = await request(stack.url, 'GET', '/v1/openapi.json', { headers: { origin: DASH } });
+    expect([health.status, openapi.status]).toEqual([200, 200]);
+    expect(corsOf(health.headers)).toEqual(echoed(OPS));
+    expect(corsOf(openapi.headers)).toEqual(echoed(DASH));
+  });
+
   it('opens the SSE stream with the CORS headers', async () => {
     const runId = uniqueId('run');
     await request(stack.url, 'POST', `/v1/runs/${runId}/events`, { body: event('s') });
