@@ -196,6 +196,8 @@ export class RunLedgerApi extends Construct {
       // API Gateway answers an unknown route (or method) as a missing IAM token, 403. No route here
       // uses IAM auth, so that answer means "no such route": 404, as the local gateway says.
       [ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', 'no such route; the routes are in GET /v1/openapi.json'],
+      // What the web ACL (webAclArn) blocks: 403 in the same shape, with CORS, so a page can tell it apart.
+      [ResponseType.WAF_FILTERED, 'forbidden', 'the request was refused by the web application firewall'],
       [ResponseType.DEFAULT_4XX, 'bad_request', 'the request was not accepted'],
       [ResponseType.DEFAULT_5XX, 'internal_error', 'something went wrong on our side; it has been logged'],
     ];

@@ -68,6 +68,13 @@ describe('web ACL', () => {
     });
   });
 
+  it('answers what the web ACL blocks 403 forbidden in the contract error shape', () => {
+    dressed.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'WAF_FILTERED',
+      ResponseTemplates: { 'application/json': Match.serializedJson({ error: { code: 'forbidden', message: Match.stringLikeRegexp('firewall') } }) },
+    });
+  });
+
   it('refuses an ARN that is not a regional WAFv2 web ACL, naming the key', () => {
     expect(build({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1' })).toThrow(/context 'webAclArn'.*regional WAFv2 web ACL/);
   });
