@@ -129,7 +129,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       'Every event in seq order as `id: <seq>`, `event: <type>`, `data: <stored event>`, a `: heartbeat` comment every 15 s, ' +
       'and the stream ends after the terminal event. Resumes exactly after `Last-Event-ID` (or `afterSeq`): no repeat, no gap; ' +
-      'a stream never skips a missing producer seq. A stream lasts at most 14 minutes: reconnect with the last id.',
+      'a stream never skips a missing producer seq. A stream lasts at most 14 minutes: reconnect with the last id. ' +
+      'At most `maxOpenStreams` streams (all tenants) are open at once: the next answers 429 with `Retry-After`.',
     tag: 'query',
     query: StreamQuerySchema,
     requestHeaders: { 'Last-Event-ID': { schema: ResumeSeqSchema, description: 'The last seq received; what EventSource sends when it reconnects.' } },

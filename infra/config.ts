@@ -11,6 +11,28 @@ export const MAX_EVENTS_PER_RUN_LIMIT = maxEventsPerRunWithin();
 /** Firehose's default quota of active partitions per stream; AWS raises it to 5,000 on request. */
 export const FIREHOSE_DEFAULT_ACTIVE_PARTITIONS = 500;
 const FIREHOSE_MAX_ACTIVE_PARTITIONS = 5_000;
+/** `https://dash.example.com` or `http://localhost:5173`: what a browser sends in `Origin`. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+
+/**
+ * The stream cap's ceiling: opening a stream counts the live stream leases with one Query (about
+ * 100 bytes a lease), and 5,000 of them stay within a page; past that, raise the account's Lambda
+ * concurrency and split the streams over stages (docs/deploy.md).
+ */
+export const MAX_OPEN_STREAMS_LIMIT = 5000;
+
+/** Lambda keeps this much of an account's concurrency unreserved; a deploy that would leave less fails. */
+export const UNRESERVED_MINIMUM = 100;
+
+/**
+ * stream-run's reserved concurrency: the cap plus headroom for the answers that hold no stream (429s
+ * at the cap, 204s, 404s, each a few milliseconds). The cap itself is counted by the function
+ * (RUNLEDGER_MAX_OPEN_STREAMS), so the contract's 429 is what a client sees; past the headroom
+ * Lambda throttles and API Gateway answers 500 (it maps a throttled invocation to a 5XX).
+ */
+export function streamReservedConcurrency(maxOpenStreams: number): number {
+  return maxOpenStreams + Math.max(10, Math.ceil(maxOpenStreams / 10));
+}
 
 const list = z.preprocess(
   (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
@@ -42,7 +64,8 @@ export const RunLedgerConfigSchema = z.object({
     .int()
     .refine((days) => RETENTION_DAYS.some((allowed) => allowed === days), { error: `must be one of ${RETENTION_DAYS.join(', ')}` }),
   removalPolicy: z.enum(['retain', 'destroy']),
-  corsOrigins: list.default([]),
+  /** Browser origins (scheme://host[:port]) whose pages may read the API's answers. */
+  corsOrigins: list.pipe(z.array(z.string().regex(ORIGIN, { error: 'each origin must be scheme://host[:port] with no path, e.g. https://dash.example.com' }))).default([]),
   /**
    * `tenant`: archive objects under `tenant=<t>/date=<d>/`, one Firehose partition per tenant and
    * day in a buffer, which runs into the stream's active-partition quota once that many tenants send
@@ -52,6 +75,29 @@ export const RunLedgerConfigSchema = z.object({
   archivePartitioning: z.enum(['tenant', 'date']),
   /** The stream's active-partition quota (500 unless AWS raised it): the archive alarms at 80% of it. */
   archiveActivePartitionsQuota: z.coerce.number().int().min(1).max(FIREHOSE_MAX_ACTIVE_PARTITIONS),
+  endpointType: z.enum(['regional', 'edge']),
+  domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, { error: 'must be a DNS name such as api.example.com' }).optional(),
+  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { error: 'must be an ACM certificate ARN' }).optional(),
+  webAclArn: z.string().regex(/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+$/, { error: 'must be a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)' }).optional(),
+  maxOpenStreams: z.coerce.number().int().min(1).max(MAX_OPEN_STREAMS_LIMIT),
+  ingestReservedConcurrency: z.coerce.number().int().min(1),
+  authorizerReservedConcurrency: z.coerce.number().int().min(1),
+  /** The account's Lambda concurrency limit in this region (1,000 unless raised): what the reservations are checked against. */
+  accountConcurrency: z.coerce.number().int().min(UNRESERVED_MINIMUM + 1),
+}).superRefine((config, context) => {
+  // Lambda refuses a reservation that leaves under 100 unreserved, mid-deploy: refuse it at synth instead.
+  const reserved = streamReservedConcurrency(config.maxOpenStreams) + config.ingestReservedConcurrency + config.authorizerReservedConcurrency;
+  if (reserved > config.accountConcurrency - UNRESERVED_MINIMUM) {
+    context.addIssue({
+      code: 'custom',
+      path: ['maxOpenStreams'],
+      message: `with ingestReservedConcurrency and authorizerReservedConcurrency reserves ${reserved} of accountConcurrency ${config.accountConcurrency}; Lambda keeps ${UNRESERVED_MINIMUM} unreserved, so at most ${config.accountConcurrency - UNRESERVED_MINIMUM} can be reserved (lower them, or raise the account's limit and accountConcurrency)`,
+    });
+  }
+  // A custom domain needs its certificate and a certificate needs its domain: one alone would deploy nothing useful.
+  for (const [key, other] of [['domainName', 'certificateArn'], ['certificateArn', 'domainName']] as const) {
+    if (config[key] !== undefined && config[other] === undefined) context.addIssue({ code: 'custom', path: [other], message: `is required when ${key} is set (a custom domain needs both)` });
+  }
 });
 export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
@@ -70,6 +116,15 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   corsOrigins: [],
   archivePartitioning: 'tenant',
   archiveActivePartitionsQuota: FIREHOSE_DEFAULT_ACTIVE_PARTITIONS,
+  endpointType: 'regional',
+  domainName: undefined,
+  certificateArn: undefined,
+  webAclArn: undefined,
+  // 110 (streams + headroom) + 200 (the stage's burst) + 50 = 360 reserved of a fresh account's 1,000: 640 stay unreserved (docs/deploy.md).
+  maxOpenStreams: 100,
+  ingestReservedConcurrency: 200,
+  authorizerReservedConcurrency: 50,
+  accountConcurrency: 1000,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

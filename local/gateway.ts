@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isStreaming, ROUTES, type Route } from '#functions/routes.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
+import { gatewayCorsHeaders, preflightHeaders } from '#functions/http/cors.ts';
 import { header } from '#functions/http/header.ts';
 import { errorResponse } from '#functions/http/responses.ts';
 import type { LocalHandlers, TokenAuthorizer } from './handlers.ts';
@@ -25,17 +26,26 @@ type MatchedRoute = { route: Route; pathParameters: Record<string, string> | nul
  */
 export type LocalRoutes = Record<string, (request: IncomingMessage, tenant: string) => Promise<APIGatewayProxyResult>>;
 
-export function createGateway(options: { handlers: LocalHandlers; log?: (line: string) => void; localRoutes?: LocalRoutes }): Server {
+export function createGateway(options: {
+  handlers: LocalHandlers;
+  log?: (line: string) => void;
+  localRoutes?: LocalRoutes;
+  /** Browser origins allowed by CORS (RUNLEDGER_CORS_ORIGINS): the handlers add their headers, the gateway its own answers' and the preflight. */
+  corsOrigins?: readonly string[];
+}): Server {
   const { handlers } = options;
+  const corsOrigins = options.corsOrigins ?? [];
+  // What API Gateway's own answers carry (gateway responses): fixed headers, naming the first origin.
+  const own = (result: APIGatewayProxyResult): APIGatewayProxyResult => ({ ...result, headers: { ...result.headers, ...gatewayCorsHeaders(corsOrigins) } });
   const log = options.log ?? (() => undefined);
   const localRoutes = options.localRoutes ?? {};
   const server = createServer((request, response) => {
     const routeKey = `${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`;
     const local = Object.hasOwn(localRoutes, routeKey) ? localRoutes[routeKey] : undefined;
-    const work = local === undefined ? handle(handlers, request, response) : handleLocal(handlers.authorize, request, response, local);
+    const work = local === undefined ? handle(handlers, request, response, corsOrigins, own) : handleLocal(handlers.authorize, request, response, local, own);
     work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      if (!response.headersSent) send(response, errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' }));
+      if (!response.headersSent) send(response, own(errorResponse(500, { code: 'internal_error', message: 'something went wrong on our side; it has been logged' })));
       else response.destroy();
     });
   });
@@ -43,7 +53,9 @@ export function createGateway(options: { handlers: LocalHandlers; log?: (line: s
   return server;
 }
 
-async function handle(handlers: LocalHandlers, request: IncomingMessage, response: ServerResponse): Promise<void> {
+type OwnAnswer = (result: APIGatewayProxyResult) => APIGatewayProxyResult;
+
+async function handle(handlers: LocalHandlers, request: IncomingMessage, response: ServerResponse, corsOrigins: readonly string[], own: OwnAnswer): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = request.method ?? 'GET';
   const candidates = ROUTES.map((route) => ({ route, pathParameters: matchPath(route.path, url.pathname) })).filter(
@@ -53,19 +65,23 @@ async function handle(handlers: LocalHandlers, request: IncomingMessage, respons
   if (matched === undefined) {
     request.resume();
     const allowed = candidates.map(({ route }) => route.method);
+    // The preflight of a known route, as API Gateway's OPTIONS method answers it (only when CORS is on).
+    if (method === 'OPTIONS' && candidates.length > 0 && corsOrigins.length > 0) {
+      return send(response, { statusCode: 204, headers: preflightHeaders(corsOrigins, request.headers.origin), body: '' });
+    }
     return candidates.length === 0
-      ? send(response, errorResponse(404, { code: 'not_found', message: `no route ${method} ${url.pathname}` }))
-      : send(response, errorResponse(405, { code: 'method_not_allowed', message: `${url.pathname} answers ${allowed.join(', ')}` }, { allow: allowed.join(', ') }));
+      ? send(response, own(errorResponse(404, { code: 'not_found', message: `no route ${method} ${url.pathname}` })))
+      : send(response, own(errorResponse(405, { code: 'method_not_allowed', message: `${url.pathname} answers ${allowed.join(', ')}` }, { allow: allowed.join(', ') })));
   }
 
   const body = await readBody(request);
   if (body === undefined) {
-    return send(response, errorResponse(413, { code: 'payload_too_large', message: `the body is over ${GATEWAY_MAX_BODY_BYTES} bytes` }));
+    return send(response, own(errorResponse(413, { code: 'payload_too_large', message: `the body is over ${GATEWAY_MAX_BODY_BYTES} bytes` })));
   }
   const event = toProxyEvent(request, url, matched, body);
   if (matched.route.auth) {
     const authorizer = await authorize(handlers.authorize, header(event, 'authorization'), event.httpMethod, event.path);
-    if (authorizer === undefined) return send(response, unauthorized());
+    if (authorizer === undefined) return send(response, own(unauthorized()));
     event.requestContext.authorizer = authorizer;
   }
   const { route } = matched;
@@ -75,13 +91,13 @@ async function handle(handlers: LocalHandlers, request: IncomingMessage, respons
   send(response, await handlers.routes[route.handler](event, localLambdaContext(`runledger-${route.handler}`)));
 }
 
-async function handleLocal(authorizer: TokenAuthorizer, request: IncomingMessage, response: ServerResponse, route: LocalRoutes[string]): Promise<void> {
+async function handleLocal(authorizer: TokenAuthorizer, request: IncomingMessage, response: ServerResponse, route: LocalRoutes[string], own: OwnAnswer): Promise<void> {
   request.resume();
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const context = await authorize(authorizer, request.headers.authorization, request.method ?? 'GET', url.pathname);
   const tenant = context?.tenantId;
-  if (tenant === undefined) return send(response, unauthorized());
-  send(response, await route(request, tenant));
+  if (tenant === undefined) return send(response, own(unauthorized()));
+  send(response, own(await route(request, tenant)));
 }
 
 const unauthorized = () => errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' });

@@ -10,11 +10,11 @@ import type {
 import { makeAlertingObserverHandler } from '#functions/alerting-observer/alerting-observer.ts';
 import { makeAuthorizeHandler } from '#functions/authorize/authorize.ts';
 import { makeDetectStaleRunsHandler } from '#functions/detect-stale-runs/detect-stale-runs.ts';
-import { handler as getOpenApi } from '#functions/get-openapi/handler.ts';
+import { makeGetOpenApiHandler } from '#functions/get-openapi/handler.ts';
 import { makeGetRunHandler } from '#functions/get-run/get-run.ts';
 import { makeGetStatsHandler } from '#functions/get-stats/get-stats.ts';
 import { makeGetTaskHandler } from '#functions/get-task/get-task.ts';
-import { handler as health } from '#functions/health/handler.ts';
+import { makeHealthHandler } from '#functions/health/handler.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { makeIngestEventsHandler } from '#functions/ingest-events/ingest-events.ts';
 import { makeListEventsHandler } from '#functions/list-events/list-events.ts';
@@ -66,8 +66,8 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
       'list-tasks': makeListTasksHandler(root),
       'get-task': makeGetTaskHandler(root),
       'get-stats': makeGetStatsHandler(root),
-      health,
-      'get-openapi': getOpenApi,
+      health: makeHealthHandler(root.config.RUNLEDGER_CORS_ORIGINS),
+      'get-openapi': makeGetOpenApiHandler(root.config.RUNLEDGER_CORS_ORIGINS),
     },
     streams: { 'stream-run': makeStreamRunServer(root) },
     authorize: makeAuthorizeHandler(root),

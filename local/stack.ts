@@ -197,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server = createGateway({
       handlers,
       log,
+      corsOrigins: config.RUNLEDGER_CORS_ORIGINS,
       localRoutes: {
         'GET /v1/metrics': (_request, tenant) => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile, { tenant }) }),
         // Counts over all tenants: how busy the bus is, not what went through it.

@@ -116,3 +116,16 @@ export function deadlineShardPk(shard: number): string {
 export function deadlineMinute(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16);
 }
+
+/** Open SSE streams' slots, one partition for the whole table (the stream cap is per deployment). */
+export const STREAM_SLOT_PK = 'STREAMS';
+
+export function streamSlotSk(index: number): string {
+  return `SLOT#${index}`;
+}
+
+/** The number of a slot's sort key; undefined for any other key. */
+export function streamSlotIndexOf(sk: string): number | undefined {
+  const match = /^SLOT#(\d+)$/.exec(sk);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}

@@ -10,6 +10,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   pk `T#<tenant>#R#<runId>`  sk `I#<eventId>`    eventId guard, server-sequenced runs only
  *   pk `K#<sha256(key)>`       sk `KEY`            API key hash -> tenant
  *   pk `A#<tenant>#R#<runId>`  sk `<alert kind>`   alert sent (one per run and kind)
+ *   pk `STREAMS`               sk `SLOT#<n>`       an open SSE stream's slot (lease id, expiresAt), n < maxOpenStreams
  *
  * Local secondary index `byTask` (sparse: task events only): sort key `taskSeq` =
  * `<encoded taskId>#<seq:10>`, so one task's events come back in order with one Query, at a cost

@@ -1,5 +1,6 @@
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import document from '../../openapi.json' with { type: 'json' };
+import { corsHeadersFor, parseOrigins } from '../http/cors.ts';
 import { jsonResponse } from '../http/responses.ts';
 
 /**
@@ -9,4 +10,10 @@ import { jsonResponse } from '../http/responses.ts';
  * the client only (`private`), never by a shared cache. The same file ships in the package
  * (`runledger/openapi.json`) for tools that have no key.
  */
-export const handler = (): Promise<APIGatewayProxyResult> => Promise.resolve(jsonResponse(200, document, { 'cache-control': 'private, max-age=300' }));
+export function makeGetOpenApiHandler(corsOrigins: readonly string[]) {
+  return (event: Pick<APIGatewayProxyEvent, 'headers'>): Promise<APIGatewayProxyResult> =>
+    Promise.resolve(jsonResponse(200, document, { 'cache-control': 'private, max-age=300', ...corsHeadersFor(corsOrigins, event) }));
+}
+
+// No composition root here (it would load the config schema for one setting): the origins are read as the root reads them.
+export const handler = makeGetOpenApiHandler(parseOrigins(process.env.RUNLEDGER_CORS_ORIGINS));

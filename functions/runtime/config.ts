@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { RUN_DEFAULTS } from '#shared/defaults.ts';
 import { DEFAULT_ALERT_LEASE_SECONDS } from '#shared/observers/alert-claims.ts';
+import { parseOrigins } from '../http/cors.ts';
 
 const PatternsSchema = z.array(z.record(z.string(), z.unknown()));
 
@@ -41,6 +42,10 @@ export const FunctionConfigSchema = z.object({
   /** Under Lambda's 15-minute limit, so the stream ends cleanly and the client resumes after its last id. */
   RUNLEDGER_STREAM_MAX_MS: z.coerce.number().int().min(1000).default(14 * 60_000),
   RUNLEDGER_STREAM_GAP_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  /** HTTP routes: browser origins (comma-separated) whose pages may read the answers (CORS); none when unset. */
+  RUNLEDGER_CORS_ORIGINS: z.string().transform(parseOrigins).default([]),
+  /** SSE: streams open at once over all tenants; the next answers 429 with Retry-After. Unset: no cap (CDK always sets it). */
+  RUNLEDGER_MAX_OPEN_STREAMS: z.coerce.number().int().positive().optional(),
   /** Relay: the bus it publishes to. */
   RUNLEDGER_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */

@@ -3,11 +3,11 @@ import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryption
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ALERT_PK_PREFIX, API_KEY_PK_PREFIX, DEADLINE_PK_PREFIX, RUN_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
+import { ALERT_PK_PREFIX, API_KEY_PK_PREFIX, DEADLINE_PK_PREFIX, RUN_PK_PREFIX, STREAM_SLOT_PK } from '#adapters/dynamodb/keys.ts';
 import { EVENTS_TABLE, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 
 /** What a function may do with the table; each grants only the calls that job makes. */
-export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder' | 'event-reader';
+export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder' | 'event-reader' | 'stream-slots';
 
 /** `indexes: false` leaves the indexes out of the grant: the job queries the table's own items only. */
 const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string; indexes?: false }> = {
@@ -26,6 +26,8 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string; inde
   'stale-run-finder': { actions: ['dynamodb:Query'], leadingKeys: `${DEADLINE_PK_PREFIX}*` },
   // The relay failures redrive reads a run's events back by seq (a Query of the run's partition), nothing else.
   'event-reader': { actions: ['dynamodb:Query'], leadingKeys: `${RUN_PK_PREFIX}*`, indexes: false },
+  // stream-run reads, takes (conditional put) and frees (conditional delete) the open-stream slots, in their one partition.
+  'stream-slots': { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: STREAM_SLOT_PK, indexes: false },
 };
 
 const INDEX_NAMES = [EVENTS_TABLE.taskIndex.name, ...RUN_INDEXES.map((index) => index.name)];
@@ -33,6 +35,8 @@ const INDEX_NAMES = [EVENTS_TABLE.taskIndex.name, ...RUN_INDEXES.map((index) => 
 export type EventStoreTableProps = {
   /** What happens to the table (and its events) when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** DynamoDB refuses DeleteTable while this is on: a retained table cannot be dropped by a console click or a script either. @default false */
+  readonly deletionProtection?: boolean;
 };
 
 /**
@@ -63,6 +67,7 @@ export class EventStoreTable extends Construct {
         { indexName: EVENTS_TABLE.taskIndex.name, sortKey: { name: EVENTS_TABLE.taskIndex.sortKey.name, type: AttributeType.STRING }, projectionType: ProjectionType.ALL },
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: props.deletionProtection ?? false,
     });
   }
 

@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
   AuthorizationType,
-  Cors,
+  EndpointType,
   JsonSchemaVersion,
   LambdaIntegration,
   ResponseTransferMode,
@@ -12,14 +12,18 @@ import {
   RequestValidator,
   ResponseType,
   RestApi,
+  SecurityPolicy,
   TokenAuthorizer,
   type IModel,
   type JsonSchema,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { z } from 'zod';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, gatewayCorsHeaders } from '#functions/http/cors.ts';
 import { isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { BatchBodyShapeSchema, RunEventsBodyShapeSchema } from '#shared/contract/ingest-body.ts';
 
@@ -32,8 +36,18 @@ export type RunLedgerApiProps = {
   /** Steady-state requests per second for the whole stage. */
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
-  /** Origins allowed by CORS (the dashboard's). */
+  /**
+   * Browser origins allowed to read answers (CORS). The functions echo whichever of them a request
+   * comes from; the gateway's own answers (401, 404, 413, 429, 5XX) can carry one fixed origin only,
+   * so they carry the first. Empty: no CORS at all, no preflight.
+   */
   readonly corsOrigins: readonly string[];
+  /** @default 'regional' */
+  readonly endpointType?: 'regional' | 'edge';
+  /** A custom domain with its ACM certificate, mapped to the stage. @default none */
+  readonly domain?: { readonly domainName: string; readonly certificateArn: string };
+  /** A regional WAFv2 web ACL associated with the stage. @default none */
+  readonly webAclArn?: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** How long API Gateway caches an authorizer answer per key. @default Duration.minutes(5) */
@@ -84,6 +98,8 @@ export class RunLedgerApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RunLedgerApiProps) {
     super(scope, id);
+    const endpointType = props.endpointType === 'edge' ? EndpointType.EDGE : EndpointType.REGIONAL;
+    const { domain } = props;
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -92,6 +108,17 @@ export class RunLedgerApi extends Construct {
       restApiName: `runledger-${props.stage}`,
       description: 'runledger: run lifecycle events',
       cloudWatchRole: true,
+      endpointTypes: [endpointType],
+      ...(domain === undefined
+        ? {}
+        : {
+            domainName: {
+              domainName: domain.domainName,
+              certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+              endpointType,
+              securityPolicy: SecurityPolicy.TLS_1_2,
+            },
+          }),
       deployOptions: {
         stageName: props.stage,
         throttlingRateLimit: props.throttleRateLimit,
@@ -103,15 +130,30 @@ export class RunLedgerApi extends Construct {
         tracingEnabled: true,
         metricsEnabled: true,
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: props.corsOrigins.length > 0 ? [...props.corsOrigins] : Cors.ALL_ORIGINS,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
-        maxAge: Duration.hours(1),
-      },
+      // No origins, no preflight: an OPTIONS request then meets the unknown-route answer (404).
+      ...(props.corsOrigins.length === 0
+        ? {}
+        : {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: [...CORS_ALLOW_METHODS],
+              allowHeaders: [...CORS_ALLOW_HEADERS],
+              exposeHeaders: [...CORS_EXPOSE_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+            },
+          }),
     });
-    this.#addGatewayResponses();
-    this.#acknowledgeFindings();
+    this.#addGatewayResponses(props.corsOrigins);
+    this.#acknowledgeFindings(props.webAclArn !== undefined);
+    if (props.webAclArn !== undefined) {
+      new CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: props.webAclArn });
+    }
+    if (this.api.domainName !== undefined) {
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.api.domainName.domainNameAliasDomainName,
+        description: `DNS: point ${domain?.domainName ?? 'the custom domain'} here (an alias or CNAME record)`,
+      });
+    }
 
     const authorizer = new TokenAuthorizer(this, 'Authorizer', {
       handler: props.authorizer,
@@ -144,7 +186,7 @@ export class RunLedgerApi extends Construct {
     }
   }
 
-  #acknowledgeFindings(): void {
+  #acknowledgeFindings(hasWebAcl: boolean): void {
     const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
     acknowledge(
       'AwsSolutions-COG4',
@@ -158,13 +200,21 @@ export class RunLedgerApi extends Construct {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'The account-level role API Gateway needs to write execution logs; AWS documents this managed policy for it.',
     );
-    acknowledge(
-      'AwsSolutions-APIG3',
-      'Stage throttling and per-key authorization guard the API; a WAF web ACL ($5/month plus $0.60 per million requests) is left to deployments that face untrusted traffic.',
-    );
+    if (!hasWebAcl) {
+      acknowledge(
+        'AwsSolutions-APIG3',
+        'Stage throttling and per-key authorization guard the API; a WAF web ACL ($5/month plus $0.60 per million requests) is opt-in: set webAclArn to associate one.',
+      );
+    }
   }
 
-  #addGatewayResponses(): void {
+  /**
+   * The answers API Gateway gives itself, in the contract's shape. A gateway response's headers are
+   * fixed per API (no condition on the request's Origin), so they carry one origin, the first
+   * (gatewayCorsHeaders); header values are quoted literals.
+   */
+  #addGatewayResponses(corsOrigins: readonly string[]): void {
+    const cors = Object.fromEntries(Object.entries(gatewayCorsHeaders(corsOrigins)).map(([name, value]) => [name, `'${value}'`]));
     const responses: Array<[ResponseType, string, string, Record<string, string>?]> = [
       [ResponseType.UNAUTHORIZED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
       [ResponseType.ACCESS_DENIED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
@@ -172,15 +222,26 @@ export class RunLedgerApi extends Construct {
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'the request is too large'],
       [ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"'],
       [ResponseType.THROTTLED, 'throttled', 'too many requests; retry after the number of seconds in Retry-After', { 'Retry-After': "'1'" }],
+      // API Gateway answers an unknown route (or method) as a missing IAM token, 403. No route here
+      // uses IAM auth, so that answer means "no such route": 404, as the local gateway says.
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', 'no such route; the routes are in GET /v1/openapi.json'],
+      // What the web ACL (webAclArn) blocks: 403 in the same shape, with CORS, so a page can tell it apart.
+      [ResponseType.WAF_FILTERED, 'forbidden', 'the request was refused by the web application firewall'],
       [ResponseType.DEFAULT_4XX, 'bad_request', 'the request was not accepted'],
       [ResponseType.DEFAULT_5XX, 'internal_error', 'something went wrong on our side; it has been logged'],
     ];
+    const statusCodes = new Map([
+      [ResponseType.ACCESS_DENIED, '401'],
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, '404'],
+    ]);
     for (const [type, code, message, headers] of responses) {
+      const statusCode = statusCodes.get(type);
+      const responseHeaders = { ...cors, ...headers };
       this.api.addGatewayResponse(`${code}-${type.responseType}`, {
         type,
-        ...(type === ResponseType.ACCESS_DENIED ? { statusCode: '401' } : {}),
+        ...(statusCode === undefined ? {} : { statusCode }),
         templates: errorTemplate(code, message),
-        ...(headers === undefined ? {} : { responseHeaders: headers }),
+        ...(Object.keys(responseHeaders).length === 0 ? {} : { responseHeaders }),
       });
     }
   }

@@ -15,13 +15,14 @@ import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from '../config.ts';
+import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, streamReservedConcurrency, type RunLedgerConfig } from '../config.ts';
 import { notifyingAlarm } from './alarm.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { Operations } from './operations.ts';
 import { RelayFailuresRedrive } from './relay-failures-redrive.ts';
+import { reserveConcurrency } from './reserved-concurrency.ts';
 import { RunLedgerApi } from './runledger-api.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
@@ -50,12 +51,28 @@ export interface RunLedgerProps {
   readonly logRetentionDays?: number;
   /** What deleting the stack does to the table and the archive. @default 'retain' */
   readonly removalPolicy?: 'retain' | 'destroy';
-  /** CORS origins of the dashboard. @default [] (any origin) */
+  /** Browser origins whose pages may read every answer (CORS); the first one also gets the gateway's own answers. @default [] (none) */
   readonly corsOrigins?: readonly string[];
   /** Archive objects by `tenant` and day, or by `date` only (the tenant stays in each record). @default 'tenant' */
   readonly archivePartitioning?: 'tenant' | 'date';
   /** The archive stream's active-partition quota, as AWS has it for the account; alarms at 80%. @default 500 */
   readonly archiveActivePartitionsQuota?: number;
+  /** The API's endpoint: regional (behind your own CDN, or none) or edge-optimized (CloudFront in front). @default 'regional' */
+  readonly endpointType?: 'regional' | 'edge';
+  /** A custom domain for the API, with `certificateArn` (both or neither). @default none */
+  readonly domainName?: string;
+  /** The ACM certificate of `domainName` (in us-east-1 for an edge endpoint, in the stack's region for a regional one). @default none */
+  readonly certificateArn?: string;
+  /** A regional WAFv2 web ACL to associate with the API stage. @default none */
+  readonly webAclArn?: string;
+  /** SSE streams open at once, over all tenants; the next one answers 429 with Retry-After. @default 100 */
+  readonly maxOpenStreams?: number;
+  /** Lambda concurrency reserved for (and capping) ingest; keep it at or above throttleBurstLimit so the stage answers 429 before Lambda throttles. @default 200 */
+  readonly ingestReservedConcurrency?: number;
+  /** Lambda concurrency reserved for (and capping) the authorizer. @default 50 */
+  readonly authorizerReservedConcurrency?: number;
+  /** The account's Lambda concurrency limit in the region; the reservations must leave 100 of it unreserved. @default 1000 */
+  readonly accountConcurrency?: number;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -112,7 +129,7 @@ export class RunLedger extends Construct {
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.events = new EventStoreTable(this, 'Events', { removalPolicy });
+    this.events = new EventStoreTable(this, 'Events', { removalPolicy, deletionProtection: config.removalPolicy === 'retain' });
     this.bus = new EventBus(this, 'Bus', { eventBusName: `runledger-${config.stage}` });
     this.archive = new ArchiveBucket(this, 'Archive', { removalPolicy });
 
@@ -138,7 +155,10 @@ export class RunLedger extends Construct {
     const routeFunctions = recordOf(HANDLER_NAMES, (name) => {
       const access = HANDLER_TABLE_ACCESS[name];
       // A stream lives up to API Gateway's 15-minute streaming limit; it closes itself 10 s before.
-      return make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
+      const fn = make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
+      // Every answer a route function gives carries the CORS headers for these origins (functions/http/cors.ts).
+      if (config.corsOrigins.length > 0) fn.function.addEnvironment('RUNLEDGER_CORS_ORIGINS', config.corsOrigins.join(','));
+      return fn;
     });
     this.functions = {
       ...routeFunctions,
@@ -148,6 +168,7 @@ export class RunLedger extends Construct {
       // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
       'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),
     };
+    this.#isolateConcurrency(config);
     for (const observer of OBSERVERS) {
       // A required built-in consumes its delivery queue: the handler module's SQS entry.
       if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);
@@ -160,6 +181,9 @@ export class RunLedger extends Construct {
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       corsOrigins: config.corsOrigins,
+      endpointType: config.endpointType,
+      ...(config.domainName === undefined || config.certificateArn === undefined ? {} : { domain: { domainName: config.domainName, certificateArn: config.certificateArn } }),
+      ...(config.webAclArn === undefined ? {} : { webAclArn: config.webAclArn }),
       logRetention,
     });
     this.operations = new Operations(this, 'Operations', {
@@ -216,6 +240,21 @@ export class RunLedger extends Construct {
       targets: [new LambdaFunction(detector.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
     return detector;
+  }
+
+  /**
+   * Streams, ingest and the authorizer each get concurrency of their own, so a thousand open streams
+   * (each holding an execution for up to 15 minutes) cannot starve ingest, and a burst of ingest
+   * cannot starve the authorizer both need. stream-run counts its open streams against
+   * maxOpenStreams in the table and answers 429 past it (functions/stream-run/serve-stream.ts).
+   */
+  #isolateConcurrency(config: RunLedgerConfig): void {
+    const streams = this.functions['stream-run'].function;
+    this.events.bind(streams, 'stream-slots');
+    streams.addEnvironment('RUNLEDGER_MAX_OPEN_STREAMS', String(config.maxOpenStreams));
+    reserveConcurrency(streams, streamReservedConcurrency(config.maxOpenStreams));
+    reserveConcurrency(this.functions['ingest-events'].function, config.ingestReservedConcurrency);
+    reserveConcurrency(this.functions.authorize.function, config.authorizerReservedConcurrency);
   }
 
   #observerFunction(handler: string): HandlerFunction {
