@@ -22,7 +22,9 @@ class Stack:
 def stack() -> Stack:
     url, key = os.environ.get("RUNLEDGER_URL"), os.environ.get("RUNLEDGER_API_KEY")
     if not url or not key:
-        pytest.fail("set RUNLEDGER_URL and RUNLEDGER_API_KEY to a running stack (npx vitest run test/int/python-client.int.test.ts does)")
+        pytest.fail(
+            "set RUNLEDGER_URL and RUNLEDGER_API_KEY to a running stack (npx vitest run test/int/python-client.int.test.ts does)"
+        )
     return Stack(url, key)
 
 

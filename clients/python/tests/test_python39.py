@@ -16,7 +16,9 @@ def test_parses_with_the_python_3_9_grammar(path: Path) -> None:
     ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 9))
 
 
-@pytest.mark.parametrize("path", [path for path in SOURCES if path.read_text(encoding="utf-8").strip()], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", [path for path in SOURCES if path.read_text(encoding="utf-8").strip()], ids=lambda path: path.name
+)
 def test_defers_annotations(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     futures = [node for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == "__future__"]

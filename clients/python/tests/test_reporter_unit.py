@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ class QuotaExceededError(Exception):
 
 
 def reporter(transport: FakeTransport) -> RunReporter:
-    return RunReporter(run_id="unit-run", thread_id="thread-1", base_url="http://runledger.invalid/", api_key="k", transport=transport)
+    return RunReporter(
+        run_id="unit-run", thread_id="thread-1", base_url="http://runledger.invalid/", api_key="k", transport=transport
+    )
 
 
 def test_numbers_events_from_1_with_fresh_event_ids_in_call_order() -> None:
@@ -30,7 +33,12 @@ def test_numbers_events_from_1_with_fresh_event_ids_in_call_order() -> None:
     run.completed()
     run.close()
     events = sorted(transport.events(), key=lambda event: event["seq"])
-    assert [(event["seq"], event["type"]) for event in events] == [(1, "run.queued"), (2, "run.started"), (3, "task.started"), (4, "run.completed")]
+    assert [(event["seq"], event["type"]) for event in events] == [
+        (1, "run.queued"),
+        (2, "run.started"),
+        (3, "task.started"),
+        (4, "run.completed"),
+    ]
     assert len({event["eventId"] for event in events}) == 4
     assert {(event["runId"], event["threadId"]) for event in events} == {("unit-run", "thread-1")}
     assert all(event["occurredAt"].endswith("Z") for event in events)
@@ -101,11 +109,11 @@ def test_task_events_carry_the_task_fields_and_their_own() -> None:
 
 def test_heartbeats_while_running_and_stops_at_the_end() -> None:
     transport = FakeTransport()
-    run = RunReporter(run_id="hb", base_url="http://x.invalid", api_key="k", transport=transport, heartbeat_interval=0.02, flush_interval=0.01)
+    run = RunReporter(
+        run_id="hb", base_url="http://x.invalid", api_key="k", transport=transport, heartbeat_interval=0.02, flush_interval=0.01
+    )
     run.started()
     run.flush()
-    import time
-
     time.sleep(0.2)
     run.completed()
     run.close()
@@ -117,7 +125,10 @@ def test_heartbeats_while_running_and_stops_at_the_end() -> None:
 
 
 def test_connection_defaults_come_from_the_environment_then_the_local_stacks_files(tmp_path: Path) -> None:
-    assert resolve_connection(None, None, {"RUNLEDGER_URL": "http://a:1/", "RUNLEDGER_API_KEY": "env-key"}) == ("http://a:1", "env-key")
+    assert resolve_connection(None, None, {"RUNLEDGER_URL": "http://a:1/", "RUNLEDGER_API_KEY": "env-key"}) == (
+        "http://a:1",
+        "env-key",
+    )
     (tmp_path / "stack.json").write_text(json.dumps({"pid": 1, "url": "http://127.0.0.1:4555"}))
     (tmp_path / "dev-api-key").write_text("rl_dev_abc\n")
     assert resolve_connection(None, None, {"RUNLEDGER_DATA_DIR": str(tmp_path)}) == ("http://127.0.0.1:4555", "rl_dev_abc")

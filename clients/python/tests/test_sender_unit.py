@@ -17,7 +17,9 @@ FAST = BackoffPolicy(base_delay=0.001, max_delay=0.005)
 
 
 def reporter(transport: FakeTransport, **options: Any) -> RunReporter:
-    return RunReporter(run_id="unit-run", base_url="http://runledger.invalid", api_key="k", transport=transport, backoff=FAST, **options)
+    return RunReporter(
+        run_id="unit-run", base_url="http://runledger.invalid", api_key="k", transport=transport, backoff=FAST, **options
+    )
 
 
 def test_sends_100_events_a_request_and_the_rest_in_one_more() -> None:
@@ -57,7 +59,13 @@ def test_sends_a_partial_batch_after_the_flush_interval_without_flush_or_close()
 
 def test_retries_network_errors_408_429_and_5xx_then_delivers() -> None:
     transport = FakeTransport(
-        steps=[NetworkError("reset"), answer(408), answer(429, {"error": {"code": "throttled", "message": "x"}}), answer(503), answer(502, None)]
+        steps=[
+            NetworkError("reset"),
+            answer(408),
+            answer(429, {"error": {"code": "throttled", "message": "x"}}),
+            answer(503),
+            answer(502, None),
+        ]
     )
     run = reporter(transport)
     run.started()
@@ -92,9 +100,10 @@ def test_never_retries_another_4xx_and_reports_it_refused(status: int) -> None:
 def test_reports_rejected_and_conflict_results_with_the_servers_words() -> None:
     def judged(body: dict[str, Any]) -> Any:
         first, second, third = body["events"]
+        errors = [{"path": "events[1].payload.progress", "message": "must be at most 1"}]
         return answer(207, {"results": [
             {"status": "accepted", "eventId": first["eventId"], "runId": "unit-run", "seq": 1},
-            {"status": "rejected", "eventId": second["eventId"], "runId": "unit-run", "errors": [{"path": "events[1].payload.progress", "message": "must be at most 1"}]},
+            {"status": "rejected", "eventId": second["eventId"], "runId": "unit-run", "errors": errors},
             {"status": "conflict", "eventId": third["eventId"], "runId": "unit-run", "seq": 3, "message": "seq 3 is taken"},
         ]})  # fmt: skip
 

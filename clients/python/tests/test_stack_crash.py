@@ -50,7 +50,9 @@ def test_a_child_killed_mid_run_leaves_what_it_flushed_in_order_and_nothing_twic
     assert events[0].type == "run.started"
     # Every stored event is the one the child reported at that seq (token index = seq - 1), whatever
     # landed of the batches in flight at the kill.
-    assert all((event.type, event.payload) == ("token", {"text": f"t{event.seq - 1}", "index": event.seq - 1}) for event in events[1:])
+    assert all(
+        (event.type, event.payload) == ("token", {"text": f"t{event.seq - 1}", "index": event.seq - 1}) for event in events[1:]
+    )
     summary = client.get_run(run_id)
     assert summary.status == "running"
     assert summary.last_seq == seqs[-1]

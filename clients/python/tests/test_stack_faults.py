@@ -23,7 +23,9 @@ def proxy(stack: Stack) -> Any:
     started.stop()
 
 
-def test_1000_events_through_drops_duplicates_delays_and_throttling_arrive_once_in_order(stack: Stack, client: Client, proxy: FaultProxy) -> None:
+def test_1000_events_through_drops_duplicates_delays_and_throttling_arrive_once_in_order(
+    stack: Stack, client: Client, proxy: FaultProxy
+) -> None:
     run_id = unique("faults")
     problems: List[DeliveryProblem] = []
     run = RunReporter(
@@ -55,7 +57,10 @@ def test_1000_events_through_drops_duplicates_delays_and_throttling_arrive_once_
     report = run.close(timeout=180)
     took = time.monotonic() - began
 
-    print(f"python client: {run.stats.requests} HTTP requests for 1000 events (batches of 25, 2 in flight) in {took:.1f} s; proxy: {proxy.counts}")
+    print(
+        f"python client: {run.stats.requests} HTTP requests for 1000 events (batches of 25, 2 in flight) "
+        f"in {took:.1f} s; proxy: {proxy.counts}"
+    )
     assert problems == []
     assert (report.sent, report.unsent) == (1000, [])
     assert proxy.counts["requests"] == run.stats.requests
@@ -104,7 +109,9 @@ def test_close_with_the_server_down_lists_every_unsent_event_in_report_order() -
 
 
 def test_unsent_events_resent_later_land_once_at_their_seqs(stack: Stack, client: Client) -> None:
-    down = RunReporter(base_url=dead_url(), api_key="any", run_id=unique("resend"), max_attempts=2, backoff=BackoffPolicy(0.001, 0.002))
+    down = RunReporter(
+        base_url=dead_url(), api_key="any", run_id=unique("resend"), max_attempts=2, backoff=BackoffPolicy(0.001, 0.002)
+    )
     down.started()
     down.token("kept")
     down.completed()
@@ -116,4 +123,8 @@ def test_unsent_events_resent_later_land_once_at_their_seqs(stack: Stack, client
         for item in unsent:
             again.enqueue(item.event)
         assert again.close(timeout=60).unsent == []
-    assert [(event.seq, event.type) for event in client.iter_events(down.run_id)] == [(1, "run.started"), (2, "token"), (3, "run.completed")]
+    assert [(event.seq, event.type) for event in client.iter_events(down.run_id)] == [
+        (1, "run.started"),
+        (2, "token"),
+        (3, "run.completed"),
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from runledger import Client, RunReporter
 
@@ -12,31 +12,52 @@ from .conftest import Stack, unique
 def test_every_method_lands_as_the_right_event_type_and_payload(stack: Stack, client: Client) -> None:
     run_id, thread_id = unique("methods"), unique("thread")
     run = RunReporter(base_url=stack.url, api_key=stack.api_key, run_id=run_id, thread_id=thread_id)
-    expected: List[Tuple[str, Any]] = []
-
-    def did(kind: str, payload: Any = None) -> None:
-        expected.append((kind, payload or {}))
-
-    run.queued(), did("run.queued")
-    run.started(), did("run.started")
-    run.progress(0.25, "a quarter", "fetch"), did("run.progress", {"progress": 0.25, "message": "a quarter", "step": "fetch"})
-    run.checkpoint("cursor", {"page": 4}), did("run.checkpoint", {"name": "cursor", "state": {"page": 4}})
-    run.heartbeat(), did("run.heartbeat")
-    run.token("Hel", 0), did("token", {"text": "Hel", "index": 0})
-    run.step("summarize", 120), did("step", {"name": "summarize", "durationMs": 120})
-    run.custom("tool.call", {"tool": "search", "args": ["q"]}), did("custom:tool.call", {"tool": "search", "args": ["q"]})
     task = run.task("fetch", name="fetch pages", stage="io", worker_id="w1")
     fields = {"taskId": "fetch", "name": "fetch pages", "stage": "io", "workerId": "w1"}
-    task.queued(), did("task.queued", fields)
-    task.started(attempt=1), did("task.started", {**fields, "attempt": 1})
-    task.retrying(2, 3, "timeout"), did("task.retrying", {**fields, "attempt": 2, "maxAttempts": 3, "error": {"message": "timeout"}})
-    task.completed({"pages": 10}, duration_ms=900), did("task.completed", {**fields, "durationMs": 900, "result": {"pages": 10}})
-    other = run.task("other")
-    other.failed("bad input"), did("task.failed", {"taskId": "other", "error": {"message": "bad input"}})
-    run.task("c").cancelled("user"), did("task.cancelled", {"taskId": "c", "reason": "user"})
-    run.task("t").timed_out(30), did("task.timed_out", {"taskId": "t", "timeoutSeconds": 30})
-    run.completed({"answer": 42}, {"inputTokens": 12, "outputTokens": 3}, "the answer")
-    did("run.completed", {"result": {"answer": 42}, "usage": {"inputTokens": 12, "outputTokens": 3}, "title": "the answer"})
+    usage = {"inputTokens": 12, "outputTokens": 3}
+    calls: List[Tuple[Callable[[], bool], str, Dict[str, Any]]] = [
+        (run.queued, "run.queued", {}),
+        (run.started, "run.started", {}),
+        (
+            lambda: run.progress(0.25, "a quarter", "fetch"),
+            "run.progress",
+            {"progress": 0.25, "message": "a quarter", "step": "fetch"},
+        ),
+        (lambda: run.checkpoint("cursor", {"page": 4}), "run.checkpoint", {"name": "cursor", "state": {"page": 4}}),
+        (run.heartbeat, "run.heartbeat", {}),
+        (lambda: run.token("Hel", 0), "token", {"text": "Hel", "index": 0}),
+        (lambda: run.step("summarize", 120), "step", {"name": "summarize", "durationMs": 120}),
+        (
+            lambda: run.custom("tool.call", {"tool": "search", "args": ["q"]}),
+            "custom:tool.call",
+            {"tool": "search", "args": ["q"]},
+        ),
+        (task.queued, "task.queued", fields),
+        (lambda: task.started(attempt=1), "task.started", {**fields, "attempt": 1}),
+        (
+            lambda: task.retrying(2, 3, "timeout"),
+            "task.retrying",
+            {**fields, "attempt": 2, "maxAttempts": 3, "error": {"message": "timeout"}},
+        ),
+        (
+            lambda: task.completed({"pages": 10}, duration_ms=900),
+            "task.completed",
+            {**fields, "durationMs": 900, "result": {"pages": 10}},
+        ),
+        (lambda: run.task("other").failed("bad input"), "task.failed", {"taskId": "other", "error": {"message": "bad input"}}),
+        (lambda: run.task("c").cancelled("user"), "task.cancelled", {"taskId": "c", "reason": "user"}),
+        (lambda: run.task("t").timed_out(30), "task.timed_out", {"taskId": "t", "timeoutSeconds": 30}),
+        (lambda: run.message("hello"), "message.human", {"content": "hello"}),
+        (lambda: run.thread_status("waiting"), "thread.status_updated", {"status": "waiting"}),
+        (
+            lambda: run.completed({"answer": 42}, usage, "the answer"),
+            "run.completed",
+            {"result": {"answer": 42}, "usage": usage, "title": "the answer"},
+        ),
+    ]
+    for call, _, _ in calls:
+        assert call() is True
+    expected = [(kind, payload) for _, kind, payload in calls]
     report = run.close(timeout=60)
 
     assert report.unsent == []
@@ -85,12 +106,16 @@ def test_failed_cancelled_and_timed_out_end_a_run_with_their_outcome(stack: Stac
     assert outcomes["timed_out"][1].payload == {"timeoutSeconds": 90}
 
 
+def lookup(table: Dict[str, int]) -> int:
+    return table["missing"]
+
+
 def test_an_exception_in_the_with_block_lands_as_run_failed_with_its_traceback(stack: Stack, client: Client) -> None:
     run_id = unique("with")
     try:
         with RunReporter(base_url=stack.url, api_key=stack.api_key, run_id=run_id, close_timeout=60) as run:
             run.started()
-            {}["missing"]  # noqa: B018 (the KeyError is the point)
+            lookup({})
     except KeyError:
         pass
     summary = client.get_run(run_id)

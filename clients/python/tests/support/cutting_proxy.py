@@ -29,7 +29,7 @@ def start_cutting_proxy(target: str, cut_after: int, cuts: int) -> CuttingProxy:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
         def do_GET(self) -> None:
@@ -38,7 +38,11 @@ def start_cutting_proxy(target: str, cut_after: int, cuts: int) -> CuttingProxy:
                 if is_stream:
                     proxy.stream_requests.append(self.headers.get("Last-Event-ID"))
                 cut = is_stream and len(proxy.stream_requests) <= cuts
-            headers = {name: value for name, value in self.headers.items() if name.lower() in ("authorization", "last-event-id", "accept")}
+            headers = {
+                name: value
+                for name, value in self.headers.items()
+                if name.lower() in ("authorization", "last-event-id", "accept")
+            }
             request = urllib.request.Request(f"{target}{self.path}", headers=headers)
             try:
                 upstream = urllib.request.urlopen(request, timeout=60)

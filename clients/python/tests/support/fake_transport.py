@@ -14,7 +14,10 @@ Step = Union[HttpAnswer, NetworkError, Callable[[Dict[str, Any]], HttpAnswer]]
 
 def accept_all(body: Dict[str, Any]) -> HttpAnswer:
     """What the server answers when it stores every event: 202, each accepted at its seq."""
-    results = [{"status": "accepted", "eventId": event["eventId"], "runId": event["runId"], "seq": event.get("seq", 1)} for event in body["events"]]
+    results = [
+        {"status": "accepted", "eventId": event["eventId"], "runId": event["runId"], "seq": event.get("seq", 1)}
+        for event in body["events"]
+    ]
     return HttpAnswer(202, {}, json.dumps({"results": results}).encode())
 
 

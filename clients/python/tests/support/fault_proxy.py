@@ -36,10 +36,25 @@ class FaultProxy:
             self.server.server_close()
 
 
-def start_fault_proxy(target: str, seed: int, rates: FaultRates, retry_after_seconds: int = 1, max_delay: float = 0.08) -> FaultProxy:
+def start_fault_proxy(
+    target: str, seed: int, rates: FaultRates, retry_after_seconds: int = 1, max_delay: float = 0.08
+) -> FaultProxy:
     draws = random.Random(seed)
     lock = threading.Lock()
-    counts = dict.fromkeys(("requests", "forwarded", "clean", "drop_before_forward", "drop_after_forward", "duplicate", "throttle", "unavailable", "delay"), 0)
+    counts = dict.fromkeys(
+        (
+            "requests",
+            "forwarded",
+            "clean",
+            "drop_before_forward",
+            "drop_after_forward",
+            "duplicate",
+            "throttle",
+            "unavailable",
+            "delay",
+        ),
+        0,
+    )
 
     def forward(handler: BaseHTTPRequestHandler, body: bytes) -> Tuple[int, bytes, Dict[str, str]]:
         with lock:
@@ -56,7 +71,7 @@ def start_fault_proxy(target: str, seed: int, rates: FaultRates, retry_after_sec
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        def log_message(self, format: str, *args: object) -> None:
             return  # Quiet: pytest shows the output of failing tests only, and this would drown it.
 
         def do_GET(self) -> None:
@@ -90,7 +105,9 @@ def start_fault_proxy(target: str, seed: int, rates: FaultRates, retry_after_sec
                 self.connection.close()
                 return
             if outcome == "throttle":
-                self._reply(429, b'{"error":{"code":"throttled","message":"slow down"}}', {"Retry-After": str(retry_after_seconds)})
+                self._reply(
+                    429, b'{"error":{"code":"throttled","message":"slow down"}}', {"Retry-After": str(retry_after_seconds)}
+                )
                 return
             if outcome == "unavailable":
                 self._reply(503, b'{"error":{"code":"unavailable","message":"try again"}}', {})
