@@ -68,7 +68,7 @@ def at(second: int) -> datetime:
 
 
 def test_a_composite_with_runledger_required_reports_each_event_with_its_own_sequence_and_id(
-    stack: Stack, client: Client
+    stack: Stack, client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     run_id, thread_id = unique("observed"), unique("chat")
     seen: List[str] = []
@@ -105,6 +105,8 @@ def test_a_composite_with_runledger_required_reports_each_event_with_its_own_seq
     report = runledger.close(timeout=60)
     assert (report.sent, report.unsent) == (5, [])
     assert seen == ["run_started", "human_message", "thread_status_updated", "run_completed", "human_message"]
+    # The broken optional observer was logged each time, and dispatch went on to runledger.
+    assert [record.getMessage() for record in caplog.records].count("optional observer failed") == 5
 
     stored = list(client.iter_events(run_id))
     assert [(event.seq, event.event_id, event.type) for event in stored] == [
