@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalTarget } from '#local/bus/local-bus.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
 import { ACME_KEY, startTestStack } from '#test/support/http.ts';
 
@@ -35,19 +36,47 @@ async function wheelSetIndex(): Promise<string> {
   return first;
 }
 
+/**
+ * A Python Lambda observer on the local bus: each matching event runs the handler in a fresh python3
+ * with the EventBridge event on stdin, as Lambda hands it over; a non-zero exit is a failed invocation.
+ */
+function pythonLambdaObserver(observedDir: string): LocalTarget {
+  return {
+    name: 'python-lambda',
+    pattern: { source: ['runledger'], 'detail-type': ['run.failed'], detail: { runId: [{ prefix: 'py-lambda-' }] } },
+    required: true,
+    invoke: async (event) => {
+      const child = spawn(PYTHON, ['tests/support/lambda_observer.py'], {
+        cwd: CLIENT_DIR,
+        env: { ...process.env, PYTHONPATH: join(CLIENT_DIR, 'src'), RUNLEDGER_PY_OBSERVED_DIR: observedDir },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      let errors = '';
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      child.stdin.end(JSON.stringify(event));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', resolve);
+      });
+      if (code !== 0) throw new Error(`the Python observer exited with ${code}: ${errors}`);
+    },
+  };
+}
+
+const observedDir = mkdtempSync(join(tmpdir(), 'runledger-py-observed-'));
 let stack: RunningLocalStack;
 beforeAll(async () => {
-  stack = await startTestStack({ builtInObservers: false });
+  stack = await startTestStack({ builtInObservers: false, observers: [pythonLambdaObserver(observedDir)] });
 });
 afterAll(async () => {
   await stack.stop();
 });
 
 describe('the Python client (clients/python)', () => {
-  it('passes its pytest suite against the local stack: every method, faults, close with the server down, follow, a killed child, the adapters', async () => {
+  it('passes its pytest suite against the local stack: every method, faults, close with the server down, follow, a killed child, the adapters, a Python Lambda observer', async () => {
     const { code, output } = await runToEnd(PYTHON, ['-m', 'pytest', 'tests', '-s', '--durations=5'], {
       cwd: CLIENT_DIR,
-      env: { RUNLEDGER_URL: stack.url, RUNLEDGER_API_KEY: ACME_KEY, PYTHONDONTWRITEBYTECODE: '1' },
+      env: { RUNLEDGER_URL: stack.url, RUNLEDGER_API_KEY: ACME_KEY, RUNLEDGER_PY_OBSERVED_DIR: observedDir, PYTHONDONTWRITEBYTECODE: '1' },
     });
     console.log(`python client suite:\n${output.split('\n').filter((line) => /python client:|passed|failed/.test(line)).join('\n')}`);
     expect(code, output).toBe(0);
