@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List
 
+import pytest
+
 from runledger import Client, RunReporter
 from runledger.adapters.omniq import AsyncRunledgerEventLogger, OmniqTaskEvent, RunledgerEventLogger, RunledgerEventProcessor
 
@@ -108,3 +110,8 @@ def test_the_async_logger_and_the_live_processor_follow_one_run_to_its_end(stack
     processor.register_handler(lambda event: seen.append(f"{event.task_id}:{event.event_type}"))
     assert processor.start() == 6
     assert seen[-2:] == ["send-1:STARTED", "send-1:COMPLETED"]
+
+
+def test_the_logger_refuses_to_start_without_a_run_to_report_to() -> None:
+    with pytest.raises(ValueError, match="needs a run"):
+        RunledgerEventLogger(base_url="http://x.invalid", api_key="k")

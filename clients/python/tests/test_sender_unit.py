@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, List
+from typing import Any, Dict, List
 
 import pytest
 
 from runledger import BackoffPolicy, DeliveryProblem, EventSender, RunReporter
-from runledger._transport import NetworkError
+from runledger._transport import HttpAnswer, NetworkError
 
 from .support.fake_transport import FakeTransport, accept_all, answer
 
@@ -206,3 +206,15 @@ def test_a_throwing_error_callback_does_not_stop_delivery() -> None:
 def test_options_out_of_range_are_refused_naming_the_option() -> None:
     with pytest.raises(ValueError, match="max_batch_size"):
         EventSender(base_url="http://x.invalid", api_key="k", max_batch_size=101)
+
+
+def test_a_transport_that_raises_something_unexpected_gives_the_batch_up_instead_of_hanging_close() -> None:
+    def broken(body: Dict[str, Any]) -> HttpAnswer:
+        raise ValueError("unknown url type")
+
+    run = reporter(FakeTransport(then=broken))
+    run.started()
+    report = run.close(timeout=10)
+    assert [(unsent.reason, unsent.detail) for unsent in report.unsent] == [
+        ("gave-up", "the delivery thread failed: ValueError: unknown url type")
+    ]

@@ -242,6 +242,12 @@ class EventSender:
                     return
             try:
                 self._deliver(batch)
+            except Exception as error:  # noqa: BLE001 (recorded below, not swallowed)
+                # A fault in this thread (a transport that raises something unexpected, a bug) must not
+                # leave the batch unsettled, or flush() and close() would wait for it forever.
+                with self._cond:
+                    for queued in batch:
+                        self._settle(queued, "gave-up", f"the delivery thread failed: {type(error).__name__}: {error}")
             finally:
                 with self._cond:
                     self._in_flight.pop(batch_id, None)

@@ -115,9 +115,11 @@ def _error(event: Any) -> Optional[Dict[str, str]]:
 class RunledgerEventLogger:
     """An OmniQ event logger: ``log_event(event)`` reports the TaskEvent to its run at once (buffered,
     never waiting for the network). One run: pass ``reporter``, or ``run_id`` as text; one run per
-    OmniQ run id: ``run_id`` as a function of the event (by default the event's ``run_id``)."""
+    OmniQ run id: ``run_id`` as a function of the event (``run_id=lambda event: event.run_id``)."""
 
     def __init__(self, reporter: Optional[RunReporter] = None, *, run_id: RunIdOf = None, **connection: Any) -> None:
+        if reporter is None and run_id is None:
+            raise ValueError("RunledgerEventLogger needs a run: pass reporter=, run_id='...' or run_id=lambda event: ...")
         self._pool = RunPool(reporter, **connection)
         self._run_id = run_id
 
@@ -133,12 +135,12 @@ class RunledgerEventLogger:
         return self._pool.close(timeout)
 
     def _run_id_for(self, event: Any) -> Optional[str]:
-        if isinstance(self._run_id, str):
-            return self._run_id
-        if callable(self._run_id):
-            return self._run_id(event)
-        found = field_of(event, "run_id")
-        return str(found) if found is not None else None
+        if not callable(self._run_id):
+            return self._run_id  # text, or None with a reporter (which the pool always answers with)
+        found = self._run_id(event)
+        if not found:
+            raise ValueError(f"run_id gave no run id for the event of task {field_of(event, 'task_id')!r}")
+        return found
 
 
 class AsyncRunledgerEventLogger(RunledgerEventLogger):
