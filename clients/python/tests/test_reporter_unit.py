@@ -114,9 +114,13 @@ def test_heartbeats_while_running_and_stops_at_the_end() -> None:
     )
     run.started()
     run.flush()
-    time.sleep(0.2)
+    # Wait for two beats (a loaded machine may starve the thread for a while), then end the run.
+    deadline = time.monotonic() + 10
+    while sum(event["type"] == "run.heartbeat" for event in transport.events()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
     run.completed()
-    run.close()
+    time.sleep(0.1)  # five more intervals: a beat now would land after run.completed
+    assert run.close().unsent == []
     types = [event["type"] for event in sorted(transport.events(), key=lambda event: event["seq"])]
     assert types[0] == "run.started"
     assert types[-1] == "run.completed"
