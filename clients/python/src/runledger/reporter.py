@@ -188,7 +188,9 @@ class RunReporter:
         translating another system's events; the named methods are the usual way."""
         return self._report(kind, payload, occurred_at)
 
-    def _report(self, kind: str, payload: Optional[Dict[str, Any]] = None, occurred_at: Optional[float] = None) -> bool:
+    def _report(
+        self, kind: str, payload: Optional[Dict[str, Any]] = None, occurred_at: Optional[float] = None, *, automatic: bool = False
+    ) -> bool:
         terminal = kind in TERMINAL_TYPES
         at = self._clock() if occurred_at is None else occurred_at
         event: Dict[str, Any] = {"eventId": str(uuid.uuid4()), "runId": self.run_id, "type": kind, "occurredAt": _iso(at)}
@@ -198,6 +200,10 @@ class RunReporter:
             event["payload"] = payload
         # The lock keeps "take the next seq" and "buffer it" one step, whichever threads report.
         with self._lock:
+            # The heartbeat thread may wake just as the run ends or the reporter closes: under the lock it
+            # sees that and beats no more.
+            if automatic and (self._ended or self._heartbeat_stop.is_set()):
+                return False
             # Reject-new happens before a seq is taken, so a refused event leaves no gap in the run.
             if not terminal and not self._sender.has_room:
                 return self._sender.enqueue(event)
@@ -219,7 +225,7 @@ class RunReporter:
 
         def beat() -> None:
             while not self._heartbeat_stop.wait(interval):
-                self.heartbeat()
+                self._report("run.heartbeat", automatic=True)
 
         self._heartbeat = threading.Thread(target=beat, name=f"runledger-heartbeat-{self.run_id}", daemon=True)
         self._heartbeat.start()
