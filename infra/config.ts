@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RUN_DEFAULTS } from '#shared/defaults.ts';
+import { KEY_DEFAULTS, RUN_DEFAULTS } from '#shared/defaults.ts';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -29,6 +29,9 @@ export const RunLedgerConfigSchema = z.object({
     .refine((days) => RETENTION_DAYS.some((allowed) => allowed === days), { error: `must be one of ${RETENTION_DAYS.join(', ')}` }),
   removalPolicy: z.enum(['retain', 'destroy']),
   corsOrigins: list.default([]),
+  // API Gateway's own limit is 3600 s; 0 turns its authorizer cache off (every request invokes the authorizer).
+  authorizerCacheSeconds: z.coerce.number().int().min(0).max(3600),
+  keyCacheSeconds: z.coerce.number().min(0).max(3600),
 });
 export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
@@ -45,6 +48,7 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   logRetentionDays: 30,
   removalPolicy: 'retain',
   corsOrigins: [],
+  ...KEY_DEFAULTS,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RUN_DEFAULTS } from '#shared/defaults.ts';
+import { KEY_DEFAULTS, RUN_DEFAULTS } from '#shared/defaults.ts';
 import { DEFAULT_ALERT_LEASE_SECONDS } from '#shared/observers/alert-claims.ts';
 
 const PatternsSchema = z.array(z.record(z.string(), z.unknown()));
@@ -41,6 +41,11 @@ export const FunctionConfigSchema = z.object({
   /** Under Lambda's 15-minute limit, so the stream ends cleanly and the client resumes after its last id. */
   RUNLEDGER_STREAM_MAX_MS: z.coerce.number().int().min(1000).default(14 * 60_000),
   RUNLEDGER_STREAM_GAP_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  /**
+   * Authorizer: how long it remembers a key's grant. A revoked key keeps working this long at most
+   * (after `keys revoke` flushes API Gateway's cache); 0 reads the key on every call (the local stack).
+   */
+  RUNLEDGER_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(KEY_DEFAULTS.keyCacheSeconds),
   /** Relay: the bus it publishes to. */
   RUNLEDGER_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */

@@ -20,6 +20,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
+import { BEARER_PATTERN } from '#shared/auth/api-keys.ts';
 import { BatchBodyShapeSchema, RunEventsBodyShapeSchema } from '#shared/contract/ingest-body.ts';
 
 export type RunLedgerApiProps = {
@@ -87,7 +88,8 @@ export class RunLedgerApi extends Construct {
     const authorizer = new TokenAuthorizer(this, 'Authorizer', {
       handler: props.authorizer,
       identitySource: 'method.request.header.Authorization',
-      validationRegex: '^Bearer \\S{1,512}$',
+      // The scheme in any case, as the function and the local gateway take it.
+      validationRegex: BEARER_PATTERN,
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
     });
     const validator = new RequestValidator(this, 'BodyValidator', { restApi: this.api, validateRequestBody: true, validateRequestParameters: true });
@@ -138,7 +140,8 @@ export class RunLedgerApi extends Construct {
   #addGatewayResponses(): void {
     const responses: Array<[ResponseType, string, string, Record<string, string>?]> = [
       [ResponseType.UNAUTHORIZED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
-      [ResponseType.ACCESS_DENIED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
+      // The authorizer's policy denied the route: a `read` key on an ingest route (functions/authorize).
+      [ResponseType.ACCESS_DENIED, 'forbidden', "this API key's scope does not allow this route (a read key cannot ingest)"],
       [ResponseType.BAD_REQUEST_BODY, 'invalid_request', 'the body must be a JSON object; POST /v1/events takes {"events": [1 to 100 event objects]}'],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'the request is too large'],
       [ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"'],
@@ -149,7 +152,6 @@ export class RunLedgerApi extends Construct {
     for (const [type, code, message, headers] of responses) {
       this.api.addGatewayResponse(`${code}-${type.responseType}`, {
         type,
-        ...(type === ResponseType.ACCESS_DENIED ? { statusCode: '401' } : {}),
         templates: errorTemplate(code, message),
         ...(headers === undefined ? {} : { responseHeaders: headers }),
       });

@@ -50,6 +50,13 @@ export interface RunLedgerProps {
   readonly removalPolicy?: 'retain' | 'destroy';
   /** CORS origins of the dashboard. @default [] (any origin) */
   readonly corsOrigins?: readonly string[];
+  /**
+   * How long API Gateway caches the authorizer's answer per key (0: off). `keys revoke --stack`
+   * flushes it; an expired key is refused by the handlers however long it is cached. @default 300
+   */
+  readonly authorizerCacheSeconds?: number;
+  /** How long the authorizer function remembers a key: a revoked key works at most this long after `keys revoke --stack`. @default 5 */
+  readonly keyCacheSeconds?: number;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -136,7 +143,7 @@ export class RunLedger extends Construct {
     });
     this.functions = {
       ...routeFunctions,
-      authorize: make('authorize', 'key-reader'),
+      authorize: this.#authorizer(make('authorize', 'key-reader'), config),
       relay: make('relay', undefined),
       'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
       // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
@@ -155,6 +162,7 @@ export class RunLedger extends Construct {
       throttleBurstLimit: config.throttleBurstLimit,
       corsOrigins: config.corsOrigins,
       logRetention,
+      authorizerCacheTtl: Duration.seconds(config.authorizerCacheSeconds),
     });
     this.operations = new Operations(this, 'Operations', {
       stage: config.stage,
@@ -187,6 +195,11 @@ export class RunLedger extends Construct {
       OBSERVERS.map((_observer, index) => this.#ruleAt(index)),
       this.relayFailures,
     );
+  }
+
+  #authorizer(authorizer: HandlerFunction, config: RunLedgerConfig): HandlerFunction {
+    authorizer.function.addEnvironment('RUNLEDGER_KEY_CACHE_SECONDS', String(config.keyCacheSeconds));
+    return authorizer;
   }
 
   /**

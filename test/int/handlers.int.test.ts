@@ -20,7 +20,7 @@ let handlers: {
 
 beforeAll(async () => {
   const root = makeTestRoot(await makeTestTable());
-  await apiKeyStoreOf(root).saveKey(hashApiKey('k-acme-123456'), 'acme');
+  await apiKeyStoreOf(root).saveKey(hashApiKey('k-acme-123456'), { tenant: 'acme', scope: 'write' });
   handlers = { ingest: makeIngestEventsHandler(root), getRun: makeGetRunHandler(root), authorize: makeAuthorizeHandler(root) };
 });
 
