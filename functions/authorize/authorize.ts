@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Statement } from 'aws-lambda';
 import { bearerToken, makeAuthenticate } from '#shared/auth/api-keys.ts';
 import { scopeAllows } from '#shared/auth/scopes.ts';
-import type { ApiKeyGrant } from '#shared/ports.ts';
+import type { ApiKeyGrant, ApiKeyStore } from '#shared/ports.ts';
 import { resourcePathOf, ROUTES, scopeOf } from '../routes.ts';
 import type { Root } from '../runtime/compose.ts';
 import { apiKeyStoreOf } from '../runtime/parts/stores.ts';
@@ -13,9 +13,9 @@ import { apiKeyStoreOf } from '../runtime/parts/stores.ts';
  * denies the routes that need `write`, which API Gateway answers 403 `forbidden`. Throwing
  * "Unauthorized" is how API Gateway is told 401.
  */
-export function makeAuthorizeHandler(root: Root) {
+export function makeAuthorizeHandler(root: Root, keys: ApiKeyStore = apiKeyStoreOf(root)) {
   const { logger, clock } = root;
-  const authenticate = makeAuthenticate({ keys: apiKeyStoreOf(root), ttlMs: root.config.RUNLEDGER_KEY_CACHE_SECONDS * 1000, now: () => clock.now().getTime() });
+  const authenticate = makeAuthenticate({ keys, ttlMs: root.config.RUNLEDGER_KEY_CACHE_SECONDS * 1000, now: () => clock.now().getTime() });
   return async function authorize(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     const key = bearerToken(event.authorizationToken);
     const authentication = key === undefined ? { refused: 'missing or malformed header' } : await authenticate(key);
