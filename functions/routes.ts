@@ -48,7 +48,7 @@ export function isStreaming(route: Route): route is Extract<Route, { streaming: 
  * The key scope a route needs (shared/auth/scopes.ts): ingesting needs `write`, every other
  * authorized route `read`. The authorizer's policy and the handlers both judge by this.
  */
-export function scopeOf(route: Route): KeyScope {
+export function scopeOf(route: Pick<Route, 'handler'>): KeyScope {
   return route.handler === 'ingest-events' ? 'write' : 'read';
 }
 
