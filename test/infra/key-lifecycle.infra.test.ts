@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { configFromContext } from '#infra/config.ts';
 import { BEARER_PATTERN } from '#shared/auth/api-keys.ts';
 import { context, synthesize } from './support.ts';
@@ -7,12 +8,13 @@ import { context, synthesize } from './support.ts';
 const defaults = synthesize({ stage: 'prod' }).template;
 const tuned = synthesize({ stage: 'prod', authorizerCacheSeconds: 30, keyCacheSeconds: 2 }).template;
 
+const FunctionSchema = z.object({ Properties: z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }) });
+
 /** The authorizer function's environment (its log group name carries runledger-authorize). */
 function authorizerEnvironment(template: typeof defaults): Record<string, string> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-  const authorizer = functions.find((fn) => JSON.stringify(fn).includes('runledger-authorize'));
-  const variables: unknown = authorizer?.Properties?.Environment?.Variables;
-  return typeof variables === 'object' && variables !== null ? Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, String(value)])) : {};
+  const authorizer = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => JSON.stringify(fn).includes('runledger-authorize'));
+  const { Variables: variables } = FunctionSchema.parse(authorizer).Properties.Environment;
+  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, String(value)]));
 }
 
 describe('key lifecycle in the template', () => {
