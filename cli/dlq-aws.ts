@@ -6,7 +6,7 @@
  * the destination, then deletes it from the source). Relay: what the relay could not publish is
  * read back from the table by seq and published again; each failure is deleted only after that.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
@@ -18,6 +18,7 @@ import { EventBridgePublisher } from '#adapters/eventbridge/eventbridge-publishe
 import { SqsFailedPublishStore } from '#adapters/sqs/sqs-failed-publish-store.ts';
 import { systemClock } from '#shared/ports.ts';
 import { makeRedriveRelayFailures } from '#shared/relay/redrive-relay-failures.ts';
+import { readOutputs } from './stack-outputs.ts';
 
 export const AWS_USAGE = 'usage: npm run dlq -- list --aws --stack NAME [--region R] | redrive --aws --stack NAME [--observer NAME] [--region R]';
 
@@ -40,12 +41,7 @@ export class MessageMoveFailedError extends Error {
 }
 
 export async function readStackOutputs(cloudFormation: CloudFormationClient, stackName: string): Promise<StackOutputs> {
-  const { Stacks: stacks = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputs: Record<string, string | undefined> = {};
-  for (const output of stacks[0]?.Outputs ?? []) if (output.OutputKey !== undefined) outputs[output.OutputKey] = output.OutputValue;
-  const parsed = StackOutputsSchema.safeParse(outputs);
-  if (!parsed.success) throw new Error(`stack ${stackName} lacks the outputs this command reads (deployed before them?): ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
-  return parsed.data;
+  return readOutputs(cloudFormation, stackName, StackOutputsSchema);
 }
 
 async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {

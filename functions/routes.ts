@@ -1,3 +1,5 @@
+import type { KeyScope } from '#shared/ports.ts';
+
 /**
  * The route table: the one list API Gateway (infra/) and the local gateway (local/) both serve.
  * `handler` names the folder under functions/ whose handler.ts answers the route.
@@ -40,6 +42,19 @@ export type BufferedHandlerName = Exclude<HandlerName, StreamingHandlerName>;
 
 export function isStreaming(route: Route): route is Extract<Route, { streaming: true }> {
   return 'streaming' in route && route.streaming;
+}
+
+/**
+ * The key scope a route needs (shared/auth/scopes.ts): ingesting needs `write`, every other
+ * authorized route `read`. The authorizer's policy and the handlers both judge by this.
+ */
+export function scopeOf(route: Pick<Route, 'handler'>): KeyScope {
+  return route.handler === 'ingest-events' ? 'write' : 'read';
+}
+
+/** A route as an execute-api resource path: `POST/v1/runs/*\/events` (path parameters as wildcards). */
+export function resourcePathOf(route: Route): string {
+  return `${route.method}${route.path.replaceAll(/\{\w+\}/g, '*')}`;
 }
 
 export const HANDLER_NAMES = Object.keys(HANDLER_TABLE_ACCESS) as HandlerName[];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RUN_DEFAULTS } from '#shared/defaults.ts';
+import { KEY_DEFAULTS, RUN_DEFAULTS } from '#shared/defaults.ts';
 import { ITEM_COLLECTION_LIMIT_BYTES, maxEventsPerRunWithin, worstCaseBytesPerEvent } from './limits.ts';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -84,6 +84,9 @@ export const RunLedgerConfigSchema = z.object({
   authorizerReservedConcurrency: z.coerce.number().int().min(1),
   /** The account's Lambda concurrency limit in this region (1,000 unless raised): what the reservations are checked against. */
   accountConcurrency: z.coerce.number().int().min(UNRESERVED_MINIMUM + 1),
+  // API Gateway's own limit is 3600 s; 0 turns its authorizer cache off (every request invokes the authorizer).
+  authorizerCacheSeconds: z.coerce.number().int().min(0).max(3600),
+  keyCacheSeconds: z.coerce.number().min(0).max(3600),
 }).superRefine((config, context) => {
   // Lambda refuses a reservation that leaves under 100 unreserved, mid-deploy: refuse it at synth instead.
   const reserved = streamReservedConcurrency(config.maxOpenStreams) + config.ingestReservedConcurrency + config.authorizerReservedConcurrency;
@@ -125,6 +128,7 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   ingestReservedConcurrency: 200,
   authorizerReservedConcurrency: 50,
   accountConcurrency: 1000,
+  ...KEY_DEFAULTS,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

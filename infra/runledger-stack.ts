@@ -15,6 +15,9 @@ export class RunLedgerStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.runledger.api.api.url, description: 'Base URL; routes start with v1/' });
     new CfnOutput(this, 'BusName', { value: this.runledger.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.runledger.events.table.tableName, description: 'npm run keys -- create --table <this>' });
+    // What `npm run keys -- revoke --stack <name>` flushes the authorizer cache of.
+    new CfnOutput(this, 'RestApiId', { value: this.runledger.api.api.restApiId });
+    new CfnOutput(this, 'StageName', { value: this.runledger.api.api.deploymentStage.stageName });
     // What `npm run dlq -- ... --aws --stack <name>` reads: lazy, so observers added after construction are in it.
     new CfnOutput(this, 'ObserverQueues', {
       description: 'JSON: each required observer with its dead-letter queue and the delivery queue a redrive moves it back to',

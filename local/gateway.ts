@@ -6,6 +6,7 @@ import { gatewayCorsHeaders, preflightHeaders } from '#functions/http/cors.ts';
 import { header } from '#functions/http/header.ts';
 import { errorResponse } from '#functions/http/responses.ts';
 import type { LocalHandlers, TokenAuthorizer } from './handlers.ts';
+import { policyAllows } from './authorizer-policy.ts';
 import { answerClientError } from './client-error.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeProxyEvent } from './proxy-event.ts';
@@ -81,7 +82,8 @@ async function handle(handlers: LocalHandlers, request: IncomingMessage, respons
   const event = toProxyEvent(request, url, matched, body);
   if (matched.route.auth) {
     const authorizer = await authorize(handlers.authorize, header(event, 'authorization'), event.httpMethod, event.path);
-    if (authorizer === undefined) return send(response, own(unauthorized()));
+    if (authorizer === 'unauthorized') return send(response, own(unauthorized()));
+    if (authorizer === 'forbidden') return send(response, own(forbidden()));
     event.requestContext.authorizer = authorizer;
   }
   const { route } = matched;
@@ -95,12 +97,15 @@ async function handleLocal(authorizer: TokenAuthorizer, request: IncomingMessage
   request.resume();
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const context = await authorize(authorizer, request.headers.authorization, request.method ?? 'GET', url.pathname);
-  const tenant = context?.tenantId;
+  if (context === 'forbidden') return send(response, own(forbidden()));
+  const tenant = context === 'unauthorized' ? undefined : context.tenantId;
   if (tenant === undefined) return send(response, own(unauthorized()));
   send(response, own(await route(request, tenant)));
 }
 
 const unauthorized = () => errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' });
+/** API Gateway's ACCESS_DENIED answer (infra/constructs/runledger-api.ts): the policy denied the route. */
+const forbidden = () => errorResponse(403, { code: 'forbidden', message: "this API key's scope does not allow this route (a read key cannot ingest)" });
 
 /** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
 function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseSink {
@@ -121,17 +126,20 @@ function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseS
   };
 }
 
-/** What API Gateway does before a TOKEN authorizer: no header, no call, 401. A thrown "Unauthorized" is 401 too. */
-async function authorize(handler: TokenAuthorizer, token: string | undefined, method: string, path: string): Promise<Record<string, string> | undefined> {
-  if (token === undefined || token === '') return undefined;
+/**
+ * What API Gateway does around a TOKEN authorizer: no header, no call, 401; a thrown
+ * "Unauthorized" is 401 too; a policy that does not allow this method ARN is 403.
+ */
+async function authorize(handler: TokenAuthorizer, token: string | undefined, method: string, path: string): Promise<Record<string, string> | 'unauthorized' | 'forbidden'> {
+  if (token === undefined || token === '') return 'unauthorized';
+  const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/local/${method}${path}`;
   try {
-    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/local/${method}${path}` });
-    const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow');
-    if (!allowed) return undefined;
+    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn });
+    if (!policyAllows(result.policyDocument.Statement, methodArn)) return 'forbidden';
     const context = Object.fromEntries(Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)]));
     return { ...context, principalId: result.principalId };
   } catch (error: unknown) {
-    if (error instanceof Error && error.message === 'Unauthorized') return undefined;
+    if (error instanceof Error && error.message === 'Unauthorized') return 'unauthorized';
     throw error;
   }
 }

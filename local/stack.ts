@@ -8,6 +8,7 @@ import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { eventsFromStream } from '#adapters/dynamodb/stream-records.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
+import { DEFAULT_KEY_SCOPE } from '#shared/auth/scopes.ts';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
 import { LocalBus, type BusEvent, type LocalTarget } from './bus/local-bus.ts';
@@ -123,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const relayFailuresDir = join(dataDir, 'relay-failures');
     const config = loadConfig({
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      // `npm run keys -- revoke` writes the same DynamoDB Local: the authorizer reads the key on each call, so it takes effect at once.
+      RUNLEDGER_KEY_CACHE_SECONDS: '0',
       ...options.config,
       RUNLEDGER_TABLE_NAME: tableName,
       RUNLEDGER_DYNAMODB_ENDPOINT: endpoint,
@@ -145,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const keys = apiKeyStoreOf(root);
     const devApiKey = options.apiKeys === undefined ? devKey(dataDir) : undefined;
     const entries = options.apiKeys === undefined ? [{ tenant: 'dev', key: devApiKey ?? '' }] : parseApiKeyList(options.apiKeys);
-    for (const { tenant, key } of entries) await keys.saveKey(hashApiKey(key), tenant);
+    for (const { tenant, key } of entries) await keys.saveKey(hashApiKey(key), { tenant, scope: DEFAULT_KEY_SCOPE });
 
     // What an earlier run accepted and did not finish is delivered again, before the stream brings anything new.
     bus.resume();

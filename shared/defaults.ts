@@ -24,3 +24,14 @@ export const RUN_DEFAULTS = {
  * against it.
  */
 export const REDRIVE_TIME_RESERVE_MS = 30_000;
+
+/**
+ * Key lifecycle defaults: the CDK props (infra/) and the authorizer's configuration. API Gateway
+ * caches an authorizer answer per key for `authorizerCacheSeconds` (`keys revoke --stack` flushes
+ * it); the authorizer function remembers a key's grant for `keyCacheSeconds`, which is then how
+ * long a revoked key keeps working at most.
+ */
+export const KEY_DEFAULTS = {
+  authorizerCacheSeconds: 300,
+  keyCacheSeconds: 5,
+} as const;

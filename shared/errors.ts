@@ -30,6 +30,11 @@ export class UnauthenticatedError extends Error {
   override readonly name = 'UnauthenticatedError';
 }
 
+/** A known key whose scope does not cover the request (a `read` key ingesting). */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
 /** The run does not exist for this tenant (whether or not another tenant has one by that id). */
 export class RunNotFoundError extends Error {
   override readonly name = 'RunNotFoundError';

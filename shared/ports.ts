@@ -67,13 +67,26 @@ export interface EventStore {
   listStaleRuns(now: Date, limit: number): Promise<RunRef[]>;
 }
 
-/** A stored API key as listed: never the key, only an id (the start of its hash). */
-export type ApiKeyRecord = { readonly keyId: string; readonly tenant: string; readonly createdAt: string };
+/**
+ * What a key may do. `write` (producers) ingests and reads its tenant's runs; `read` (dashboards,
+ * operators) reads and streams but never ingests. Keys stored before scopes existed are `write`.
+ */
+export type KeyScope = 'read' | 'write';
 
-/** API keys, kept only as hashes, each mapping to a tenant. */
+/** What a key grants: a tenant, a scope, and, when it expires, the instant it stops working. */
+export type ApiKeyGrant = { readonly tenant: string; readonly scope: KeyScope; readonly expiresAt?: Date };
+
+/** A stored API key as listed: never the key, only an id (the start of its hash). */
+export type ApiKeyRecord = ApiKeyGrant & { readonly keyId: string; readonly createdAt: string };
+
+/**
+ * API keys, kept only as hashes. A tenant may hold any number at once (rotation: create the new
+ * one, move callers over, revoke the old one).
+ */
 export interface ApiKeyStore {
-  findTenant(keyHash: string): Promise<string | undefined>;
-  saveKey(keyHash: string, tenant: string): Promise<ApiKeyRecord>;
+  /** The key's grant, expired or not (the caller judges expiry by its clock); undefined when unknown or revoked. */
+  findKey(keyHash: string): Promise<ApiKeyGrant | undefined>;
+  saveKey(keyHash: string, grant: ApiKeyGrant): Promise<ApiKeyRecord>;
   listKeys(): Promise<ApiKeyRecord[]>;
   /** Deletes the key with this id; false when there is none. */
   revokeKey(keyId: string): Promise<boolean>;

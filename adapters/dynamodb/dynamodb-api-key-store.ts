@@ -1,9 +1,31 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { systemClock, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
+import { DEFAULT_KEY_SCOPE, KEY_SCOPES } from '#shared/auth/scopes.ts';
+import { systemClock, type ApiKeyGrant, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
 import { API_KEY_PK_PREFIX, apiKeyPk, KEY_SK, keyHashOf } from './keys.ts';
 
-const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z.string().default(''), createdAt: z.string().default('') });
+/**
+ * A key item. `expiresAt` is the table's TTL attribute (epoch seconds), so DynamoDB deletes an
+ * expired key some time later; refusal never waits for that (TTL lags by up to days): the
+ * authorizer compares it with its clock. Items written before scopes and expiry have neither.
+ */
+const KeyItemSchema = z.object({
+  pk: z.string(),
+  tenant: z.string(),
+  keyId: z.string().default(''),
+  createdAt: z.string().default(''),
+  scope: z.enum(KEY_SCOPES).default(DEFAULT_KEY_SCOPE),
+  expiresAt: z.number().optional(),
+});
+type KeyItem = z.infer<typeof KeyItemSchema>;
+
+function grantOf(item: KeyItem): ApiKeyGrant {
+  return { tenant: item.tenant, scope: item.scope, ...(item.expiresAt === undefined ? {} : { expiresAt: new Date(item.expiresAt * 1000) }) };
+}
+
+function recordOf(item: KeyItem): ApiKeyRecord {
+  return { keyId: item.keyId || keyIdOf(keyHashOf(item.pk)), createdAt: item.createdAt, ...grantOf(item) };
+}
 
 /** The id shown for a key: the first 12 hex digits of its hash (the key itself is never stored). */
 export function keyIdOf(keyHash: string): string {
@@ -22,22 +44,30 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
     this.#clock = options.clock ?? systemClock;
   }
 
-  async findTenant(keyHash: string): Promise<string | undefined> {
+  async findKey(keyHash: string): Promise<ApiKeyGrant | undefined> {
     const result = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { pk: apiKeyPk(keyHash), sk: KEY_SK } }));
-    return result.Item === undefined ? undefined : KeyItemSchema.parse(result.Item).tenant;
+    return result.Item === undefined ? undefined : grantOf(KeyItemSchema.parse(result.Item));
   }
 
-  async saveKey(keyHash: string, tenant: string): Promise<ApiKeyRecord> {
-    const record = { keyId: keyIdOf(keyHash), tenant, createdAt: this.#clock.now().toISOString() };
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { pk: apiKeyPk(keyHash), sk: KEY_SK, ...record } }));
-    return record;
+  async saveKey(keyHash: string, grant: ApiKeyGrant): Promise<ApiKeyRecord> {
+    const item: KeyItem = {
+      pk: apiKeyPk(keyHash),
+      keyId: keyIdOf(keyHash),
+      createdAt: this.#clock.now().toISOString(),
+      tenant: grant.tenant,
+      scope: grant.scope,
+      // Whole seconds, rounded down, so the stored expiry is never later than the one asked for.
+      ...(grant.expiresAt === undefined ? {} : { expiresAt: Math.floor(grant.expiresAt.getTime() / 1000) }),
+    };
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { ...item, sk: KEY_SK } }));
+    return recordOf(item);
   }
 
   /** An admin listing: scans for key items (a handful), never called on a request path. */
   async listKeys(): Promise<ApiKeyRecord[]> {
     const keys = await this.#scanKeys(API_KEY_PK_PREFIX);
     return keys
-      .map((key) => ({ keyId: key.keyId || keyIdOf(keyHashOf(key.pk)), tenant: key.tenant, createdAt: key.createdAt }))
+      .map(recordOf)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -48,8 +78,8 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
   }
 
   /** Key items whose partition key starts with the prefix (the hash's start is the key id). */
-  async #scanKeys(prefix: string): Promise<Array<z.infer<typeof KeyItemSchema>>> {
-    const keys: Array<z.infer<typeof KeyItemSchema>> = [];
+  async #scanKeys(prefix: string): Promise<KeyItem[]> {
+    const keys: KeyItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(

@@ -19,7 +19,7 @@ const STATUS_BY_OUTCOME: Record<IngestOutcome, number> = {
 export function makeIngestEventsHandler(root: Root) {
   const ingestEvents = makeIngestEvents({ store: eventStoreOf(root) });
   return httpHandler(root, async (event) => {
-    const tenant = tenantOf(event);
+    const tenant = tenantOf(event, 'write', root.clock.now());
     const pathRunId = pathParameter(event, 'runId');
     const { outcome, results } = await ingestEvents({ tenant, body: parseJsonBody(event), ...(pathRunId === undefined ? {} : { pathRunId }) });
     return jsonResponse(STATUS_BY_OUTCOME[outcome], { results });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUTES, type Route } from '../routes.ts';
+import { ROUTES, scopeOf, type Route } from '../routes.ts';
 import { PATH_PARAMETERS, ROUTE_DOCS, type ResponseDoc, type RouteDoc, type RouteKey } from '../route-docs.ts';
 import { COMPONENT_SCHEMAS, type ComponentName } from './components.ts';
 
@@ -10,9 +10,11 @@ const BEARER = 'bearerApiKey';
 
 /** Answers any route can give, from API Gateway or the function: listed once here. */
 function commonResponses(route: RouteShape): Record<number, ResponseDoc> {
-  const unauthorized: Record<number, ResponseDoc> = { 401: { description: 'No `Authorization: Bearer <api key>` header, or an unknown or revoked key.', schema: 'Error' } };
+  const unauthorized: Record<number, ResponseDoc> = { 401: { description: 'No `Authorization: Bearer <api key>` header, or an unknown, revoked or expired key.', schema: 'Error' } };
+  const forbidden: Record<number, ResponseDoc> = { 403: { description: '`forbidden`: the key\'s scope does not cover this route (a `read` key cannot ingest). Nothing was stored.', schema: 'Error' } };
   return {
     ...(route.auth ? unauthorized : {}),
+    ...(route.auth && route.handler !== undefined && scopeOf({ handler: route.handler }) === 'write' ? forbidden : {}),
     429: {
       description: 'Throttled: retry after the seconds in `Retry-After`. Nothing was stored.',
       schema: 'Error',
@@ -73,8 +75,8 @@ function routeKey(route: Route): RouteKey {
   return `${route.method} ${route.path}` as RouteKey;
 }
 
-/** What the document needs of a route: its path, for the path parameters, and whether it takes a key. */
-type RouteShape = Pick<Route, 'auth'> & { readonly path: string };
+/** What the document needs of a route: its path, for the path parameters, whether it takes a key, and its handler, for the scope it needs. */
+type RouteShape = Pick<Route, 'auth'> & { readonly path: string; readonly handler?: Route['handler'] };
 
 /** One route's operation object. Exported so a route's entry can be checked before the route exists. */
 export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
-import { RUN_DEFAULTS } from '#shared/defaults.ts';
+import { KEY_DEFAULTS, RUN_DEFAULTS } from '#shared/defaults.ts';
 import { DEFAULT_ALERT_LEASE_SECONDS } from '#shared/observers/alert-claims.ts';
 import { parseOrigins } from '../http/cors.ts';
 
@@ -46,6 +46,11 @@ export const FunctionConfigSchema = z.object({
   RUNLEDGER_CORS_ORIGINS: z.string().transform(parseOrigins).default([]),
   /** SSE: streams open at once over all tenants; the next answers 429 with Retry-After. Unset: no cap (CDK always sets it). */
   RUNLEDGER_MAX_OPEN_STREAMS: z.coerce.number().int().positive().optional(),
+  /**
+   * Authorizer: how long it remembers a key's grant. A revoked key keeps working this long at most
+   * (after `keys revoke` flushes API Gateway's cache); 0 reads the key on every call (the local stack).
+   */
+  RUNLEDGER_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(KEY_DEFAULTS.keyCacheSeconds),
   /** Relay: the bus it publishes to. */
   RUNLEDGER_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */

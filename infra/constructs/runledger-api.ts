@@ -25,6 +25,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, gatewayCorsHeaders } from '#functions/http/cors.ts';
 import { isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
+import { BEARER_PATTERN } from '#shared/auth/api-keys.ts';
 import { BatchBodyShapeSchema, RunEventsBodyShapeSchema } from '#shared/contract/ingest-body.ts';
 
 export type RunLedgerApiProps = {
@@ -158,7 +159,8 @@ export class RunLedgerApi extends Construct {
     const authorizer = new TokenAuthorizer(this, 'Authorizer', {
       handler: props.authorizer,
       identitySource: 'method.request.header.Authorization',
-      validationRegex: '^Bearer \\S{1,512}$',
+      // The scheme in any case, as the function and the local gateway take it.
+      validationRegex: BEARER_PATTERN,
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
     });
     const validator = new RequestValidator(this, 'BodyValidator', { restApi: this.api, validateRequestBody: true, validateRequestParameters: true });
@@ -217,7 +219,8 @@ export class RunLedgerApi extends Construct {
     const cors = Object.fromEntries(Object.entries(gatewayCorsHeaders(corsOrigins)).map(([name, value]) => [name, `'${value}'`]));
     const responses: Array<[ResponseType, string, string, Record<string, string>?]> = [
       [ResponseType.UNAUTHORIZED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
-      [ResponseType.ACCESS_DENIED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
+      // The authorizer's policy denied the route: a `read` key on an ingest route (functions/authorize).
+      [ResponseType.ACCESS_DENIED, 'forbidden', "this API key's scope does not allow this route (a read key cannot ingest)"],
       [ResponseType.BAD_REQUEST_BODY, 'invalid_request', 'the body must be a JSON object; POST /v1/events takes {"events": [1 to 100 event objects]}'],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'the request is too large'],
       [ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"'],
@@ -231,7 +234,6 @@ export class RunLedgerApi extends Construct {
       [ResponseType.DEFAULT_5XX, 'internal_error', 'something went wrong on our side; it has been logged'],
     ];
     const statusCodes = new Map([
-      [ResponseType.ACCESS_DENIED, '401'],
       [ResponseType.MISSING_AUTHENTICATION_TOKEN, '404'],
     ]);
     for (const [type, code, message, headers] of responses) {

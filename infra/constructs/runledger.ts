@@ -73,6 +73,13 @@ export interface RunLedgerProps {
   readonly authorizerReservedConcurrency?: number;
   /** The account's Lambda concurrency limit in the region; the reservations must leave 100 of it unreserved. @default 1000 */
   readonly accountConcurrency?: number;
+  /**
+   * How long API Gateway caches the authorizer's answer per key (0: off). `keys revoke --stack`
+   * flushes it; an expired key is refused by the handlers however long it is cached. @default 300
+   */
+  readonly authorizerCacheSeconds?: number;
+  /** How long the authorizer function remembers a key: a revoked key works at most this long after `keys revoke --stack`. @default 5 */
+  readonly keyCacheSeconds?: number;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -162,7 +169,7 @@ export class RunLedger extends Construct {
     });
     this.functions = {
       ...routeFunctions,
-      authorize: make('authorize', 'key-reader'),
+      authorize: this.#authorizer(make('authorize', 'key-reader'), config),
       relay: make('relay', undefined),
       'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
       // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
@@ -185,6 +192,7 @@ export class RunLedger extends Construct {
       ...(config.domainName === undefined || config.certificateArn === undefined ? {} : { domain: { domainName: config.domainName, certificateArn: config.certificateArn } }),
       ...(config.webAclArn === undefined ? {} : { webAclArn: config.webAclArn }),
       logRetention,
+      authorizerCacheTtl: Duration.seconds(config.authorizerCacheSeconds),
     });
     this.operations = new Operations(this, 'Operations', {
       stage: config.stage,
@@ -224,6 +232,11 @@ export class RunLedger extends Construct {
     );
     // At synth: every function's errors and every observer rule's deliveries, addObserver's included.
     this.operations.monitorEverything(this, () => this.observers.rules, this.bus);
+  }
+
+  #authorizer(authorizer: HandlerFunction, config: RunLedgerConfig): HandlerFunction {
+    authorizer.function.addEnvironment('RUNLEDGER_KEY_CACHE_SECONDS', String(config.keyCacheSeconds));
+    return authorizer;
   }
 
   /**

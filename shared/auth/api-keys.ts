@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TenantIdSchema } from '../contract/ids.ts';
-import type { ApiKeyStore } from '../ports.ts';
+import { KEY_DEFAULTS } from '../defaults.ts';
+import type { ApiKeyGrant, ApiKeyStore } from '../ports.ts';
 
 /**
  * API keys are 256 random bits, so one fast SHA-256 is a safe way to store them (a slow password
@@ -14,10 +15,17 @@ export function generateApiKey(prefix = 'rl'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
+/**
+ * `Authorization: Bearer <key>`, the scheme in any case (RFC 9110 makes auth schemes
+ * case-insensitive). One pattern for both doors: API Gateway's TOKEN authorizer validation regex
+ * (Java syntax, the same here) and the function, so neither refuses what the other accepts.
+ */
+export const BEARER_PATTERN = String.raw`^[Bb][Ee][Aa][Rr][Ee][Rr]\s+(\S{1,512})\s*$`;
+const BEARER = new RegExp(BEARER_PATTERN);
+
 /** `Authorization: Bearer <key>` -> the key, or undefined when the header is missing or malformed. */
 export function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(authorization ?? '');
-  return match?.[1];
+  return BEARER.exec(authorization ?? '')?.[1];
 }
 
 /** Parses `tenant:key,tenant:key` (RUNLEDGER_API_KEYS), failing with the bad entry named. */
@@ -37,16 +45,30 @@ export function parseApiKeyList(list: string): Array<{ tenant: string; key: stri
     });
 }
 
-/** Resolves keys to tenants, remembering answers briefly so a hot key costs no read per request. */
-export function makeAuthenticate({ keys, ttlMs = 60_000, now = Date.now }: { keys: ApiKeyStore; ttlMs?: number; now?: () => number }) {
-  const cache = new Map<string, { tenant: string | undefined; until: number }>();
-  return async function authenticate(key: string): Promise<string | undefined> {
+/** A key's grant, or why it was refused (for the log; callers are told 401 either way). */
+export type Authentication = { readonly grant: ApiKeyGrant } | { readonly refused: 'unknown key' | 'expired key' };
+
+/**
+ * Resolves keys to grants, remembering answers for `ttlMs` so a hot key costs no read per request.
+ * The cache is short because a revoked key works until it lapses; expiry is judged on every call,
+ * cached or not, so an expired key is refused at once.
+ */
+export function makeAuthenticate({ keys, ttlMs = KEY_DEFAULTS.keyCacheSeconds * 1000, now = Date.now }: { keys: ApiKeyStore; ttlMs?: number; now?: () => number }) {
+  const cache = new Map<string, { grant: ApiKeyGrant | undefined; until: number }>();
+  return async function authenticate(key: string): Promise<Authentication> {
     const keyHash = hashApiKey(key);
     const cached = cache.get(keyHash);
-    if (cached !== undefined && cached.until > now()) return cached.tenant;
-    const tenant = await keys.findTenant(keyHash);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(keyHash, { tenant, until: now() + ttlMs });
-    return tenant;
+    let grant: ApiKeyGrant | undefined;
+    if (cached !== undefined && cached.until > now()) grant = cached.grant;
+    else {
+      grant = await keys.findKey(keyHash);
+      if (ttlMs > 0) {
+        if (cache.size > 10_000) cache.clear();
+        cache.set(keyHash, { grant, until: now() + ttlMs });
+      }
+    }
+    if (grant === undefined) return { refused: 'unknown key' };
+    if (grant.expiresAt !== undefined && grant.expiresAt.getTime() <= now()) return { refused: 'expired key' };
+    return { grant };
   };
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 export const ErrorBodySchema = z.object({
   error: z.object({
-    code: z.string().describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, not_found, throttled...'),
+    code: z.string().describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, forbidden, not_found, throttled...'),
     message: z.string().describe('What went wrong and what to send instead, in words.'),
     details: z.unknown().optional(),
   }),

@@ -20,7 +20,7 @@ let handlers: {
 
 beforeAll(async () => {
   const root = makeTestRoot(await makeTestTable());
-  await apiKeyStoreOf(root).saveKey(hashApiKey('k-acme-123456'), 'acme');
+  await apiKeyStoreOf(root).saveKey(hashApiKey('k-acme-123456'), { tenant: 'acme', scope: 'write' });
   handlers = { ingest: makeIngestEventsHandler(root), getRun: makeGetRunHandler(root), authorize: makeAuthorizeHandler(root) };
 });
 
@@ -60,7 +60,7 @@ describe('authorize handler', () => {
 
   it('allows a known key for the whole API and hands its tenant on', async () => {
     const result = await handlers.authorize({ type: 'TOKEN', authorizationToken: 'Bearer k-acme-123456', methodArn });
-    expect(result.context).toEqual({ tenantId: 'acme' });
+    expect(result.context).toEqual({ tenantId: 'acme', scope: 'write' });
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*' }]);
   });
 

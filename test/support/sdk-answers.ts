@@ -1,3 +1,4 @@
+import { APIGatewayClient, type ServiceOutputTypes as ApiGatewayOutput } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, type ServiceOutputTypes as CloudFormationOutput } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, type ServiceOutputTypes as DynamoDbOutput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, type ServiceOutputTypes as EventBridgeOutput } from '@aws-sdk/client-eventbridge';
@@ -31,6 +32,14 @@ export function answeringCloudFormation(answer: (command: string, input: unknown
   const client = new CloudFormationClient({ region: 'us-east-1', credentials });
   client.middlewareStack.add((_next, context) => () => Promise.resolve({ output: answer(context.commandName ?? 'unknown', undefined), response: {} }), { step: 'initialize', name: 'answering' });
   return client;
+}
+
+/** The same for API Gateway. */
+export function answeringApiGateway(answer: (command: string, input: unknown) => ApiGatewayOutput): APIGatewayClient & { asked: Asked } {
+  const client = new APIGatewayClient({ region: 'us-east-1', credentials });
+  const asked: Asked = [];
+  client.middlewareStack.add(answering(asked, answer), { step: 'initialize', name: 'answering' });
+  return Object.assign(client, { asked });
 }
 
 /** The same for EventBridge. */
