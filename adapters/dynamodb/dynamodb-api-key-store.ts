@@ -1,9 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { systemClock, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
 import { API_KEY_PK_PREFIX, apiKeyPk, KEY_SK, keyHashOf } from './keys.ts';
 
-const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z.string().default(''), createdAt: z.string().default('') });
+const KeyItemSchema = z.object({ pk: z.string(), tenant: z.string(), keyId: z._default(z.string(), ''), createdAt: z._default(z.string(), '') });
 
 /** The id shown for a key: the first 12 hex digits of its hash (the key itself is never stored). */
 export function keyIdOf(keyHash: string): string {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { TenantIdSchema } from '#shared/contract/ids.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
 
