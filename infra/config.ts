@@ -29,6 +29,8 @@ export const RunLedgerConfigSchema = z.object({
     .refine((days) => RETENTION_DAYS.some((allowed) => allowed === days), { error: `must be one of ${RETENTION_DAYS.join(', ')}` }),
   removalPolicy: z.enum(['retain', 'destroy']),
   corsOrigins: list.default([]),
+  // `-c sourceMaps=true` arrives as a string, cdk.json and props as a boolean.
+  sourceMaps: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }),
 });
 export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
@@ -45,6 +47,7 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   logRetentionDays: 30,
   removalPolicy: 'retain',
   corsOrigins: [],
+  sourceMaps: false,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */
