@@ -1,6 +1,6 @@
 import type { BuildOptions } from 'esbuild';
 import { HANDLER_NAMES } from '#functions/routes.ts';
-import { BUNDLING } from '#infra/constructs/handler-function.ts';
+import { BUNDLING, traceCallsDefine } from '#infra/constructs/handler-function.ts';
 
 /** Every function behind API Gateway: the route table's handlers and the authorizer in front of them. */
 export const API_FUNCTIONS: readonly string[] = [...HANDLER_NAMES, 'authorize'];
@@ -9,8 +9,8 @@ export const API_FUNCTIONS: readonly string[] = [...HANDLER_NAMES, 'authorize'];
 export const BUNDLE_BUDGET_BYTES = 250 * 1024;
 export const INIT_BUDGET_MS = 60;
 
-/** The esbuild options CDK's NodejsFunction derives from BUNDLING, for one function's handler.ts. */
-export function bundleFunction(name: string): BuildOptions {
+/** The esbuild options CDK's NodejsFunction derives from BUNDLING, for one function's handler.ts (calls untraced, the default). */
+export function bundleFunction(name: string, { traceCalls = false } = {}): BuildOptions {
   return {
     entryPoints: [`functions/${name}/handler.ts`],
     bundle: true,
@@ -21,6 +21,7 @@ export function bundleFunction(name: string): BuildOptions {
     mainFields: [...BUNDLING.mainFields],
     external: [...BUNDLING.externalModules],
     banner: { js: BUNDLING.banner },
+    define: traceCallsDefine(traceCalls),
     logLevel: 'error',
   };
 }

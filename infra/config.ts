@@ -9,6 +9,9 @@ const list = z.preprocess(
   z.array(z.string().min(1)),
 );
 
+/** On or off: `-c sourceMaps=true` arrives as a string, cdk.json and props as a boolean. */
+const flag = z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' });
+
 /**
  * The deployment's configuration: `cdk.json` context and `-c key=value` set keys over
  * RUNLEDGER_DEFAULTS. Parsed with zod at synth time so a bad value fails synth with the key named.
@@ -29,8 +32,8 @@ export const RunLedgerConfigSchema = z.object({
     .refine((days) => RETENTION_DAYS.some((allowed) => allowed === days), { error: `must be one of ${RETENTION_DAYS.join(', ')}` }),
   removalPolicy: z.enum(['retain', 'destroy']),
   corsOrigins: list.default([]),
-  // `-c sourceMaps=true` arrives as a string, cdk.json and props as a boolean.
-  sourceMaps: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }),
+  sourceMaps: flag,
+  traceCalls: flag,
 });
 export type RunLedgerConfig = z.infer<typeof RunLedgerConfigSchema>;
 
@@ -48,6 +51,7 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   removalPolicy: 'retain',
   corsOrigins: [],
   sourceMaps: false,
+  traceCalls: false,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

@@ -49,10 +49,26 @@ export type HandlerFunctionProps = {
    * slows every stack trace. @default the `sourceMaps` setting of the enclosing RunLedger, else false
    */
   readonly sourceMaps?: boolean;
+  /**
+   * Bundle the X-Ray SDK (Powertools Tracer) for a subsegment per handler call and per DynamoDB
+   * call. Off by default: it is about 110 KiB of the bundle and half of its own module init. Lambda's
+   * active tracing (a segment per invocation) is on either way.
+   * @default the `traceCalls` setting of the enclosing RunLedger, else false
+   */
+  readonly traceCalls?: boolean;
 };
 
-/** The context key RunLedger sets from its `sourceMaps` config for every function it creates. */
+/** The context keys RunLedger sets from its config for every function it creates. */
 export const SOURCE_MAPS_CONTEXT = 'runledger:sourceMaps';
+export const TRACE_CALLS_CONTEXT = 'runledger:traceCalls';
+
+/**
+ * The build-time switch of functions/runtime/parts/tracer.ts: esbuild replaces the variable with
+ * its value, so a bundle built with it off drops the X-Ray SDK import as dead code.
+ */
+export function traceCallsDefine(traceCalls: boolean): Record<string, string> {
+  return { 'process.env.RUNLEDGER_TRACE_CALLS': JSON.stringify(String(traceCalls)) };
+}
 
 /**
  * One runledger handler as a Lambda function: Node 24 on arm64, bundled by the local esbuild
@@ -80,6 +96,7 @@ export class HandlerFunction extends Construct {
       }),
     );
     const sourceMaps = props.sourceMaps ?? this.node.tryGetContext(SOURCE_MAPS_CONTEXT) === true;
+    const traceCalls = props.traceCalls ?? this.node.tryGetContext(TRACE_CALLS_CONTEXT) === true;
     this.function = new NodejsFunction(this, 'Function', {
       role,
       entry: join(PROJECT_ROOT, 'functions', props.handler, 'handler.ts'),
@@ -97,6 +114,7 @@ export class HandlerFunction extends Construct {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
+        define: traceCallsDefine(traceCalls),
         // Without the sources inlined a map still maps every frame to its file and line, at a fifth of the size.
         ...(sourceMaps ? { sourceMap: true, sourcesContent: false } : { sourceMap: false }),
       },

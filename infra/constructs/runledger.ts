@@ -17,7 +17,7 @@ import { RUNLEDGER_DEFAULTS, RunLedgerConfigSchema, type RunLedgerConfig } from 
 import { notifyingAlarm } from './alarm.ts';
 import { ArchiveBucket } from './archive-bucket.ts';
 import { EventStoreTable, type TableAccess } from './event-store-table.ts';
-import { HandlerFunction, SOURCE_MAPS_CONTEXT } from './handler-function.ts';
+import { HandlerFunction, SOURCE_MAPS_CONTEXT, TRACE_CALLS_CONTEXT } from './handler-function.ts';
 import { Operations } from './operations.ts';
 import { RelayFailuresRedrive } from './relay-failures-redrive.ts';
 import { RunLedgerApi } from './runledger-api.ts';
@@ -55,6 +55,11 @@ export interface RunLedgerProps {
    * name the TypeScript files, at the price of a larger zip and slower stack traces. @default false
    */
   readonly sourceMaps?: boolean;
+  /**
+   * X-Ray subsegments per handler call and per DynamoDB call (the X-Ray SDK bundled into every
+   * function). Lambda's active tracing, a segment per invocation, is on either way. @default false
+   */
+  readonly traceCalls?: boolean;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -110,6 +115,7 @@ export class RunLedger extends Construct {
     this.config = config;
     // Read by every HandlerFunction below, the observers' dispatchers included (before any child exists).
     this.node.setContext(SOURCE_MAPS_CONTEXT, config.sourceMaps);
+    this.node.setContext(TRACE_CALLS_CONTEXT, config.traceCalls);
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = config.logRetentionDays as RetentionDays;
 

@@ -1,10 +1,14 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { API_FUNCTIONS, BUNDLE_BUDGET_BYTES } from '#bench/bundle-function.ts';
 import { context, synthesize } from './support.ts';
+
+// A string only the X-Ray SDK's bundled code holds (its daemon address setting).
+const XRAY_SDK_MARKER = 'AWS_XRAY_DAEMON_ADDRESS';
+const bundleOf = (assetDir: string) => readFileSync(join(assetDir, 'index.mjs'), 'utf8');
 
 type LambdaFunction = { Properties: { Code?: { S3Key?: unknown }; Environment?: { Variables?: Record<string, unknown> } } };
 
@@ -36,6 +40,10 @@ describe('function bundles (issue 13 item 9)', () => {
     expect(bytes, `${name} is ${(bytes / 1024).toFixed(1)} KiB`).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 
+  it('bundles no X-Ray SDK by default (traceCalls off)', () => {
+    for (const { handler, assetDir } of functions) expect(bundleOf(assetDir).includes(XRAY_SDK_MARKER), handler).toBe(false);
+  });
+
   it('ships no source map and no --enable-source-maps by default', () => {
     for (const { handler, assetDir, variables } of functions) {
       expect(readdirSync(assetDir).filter((file) => file.endsWith('.map')), handler).toEqual([]);
@@ -44,9 +52,9 @@ describe('function bundles (issue 13 item 9)', () => {
   });
 });
 
-describe('sourceMaps: true', () => {
-  // `-c sourceMaps=true` arrives as a string.
-  const functions = functionsOf(synthesize({ sourceMaps: 'true' }));
+describe('sourceMaps and traceCalls on', () => {
+  // `-c sourceMaps=true` arrives as a string. One synthesis for both switches: each is its own build option.
+  const functions = functionsOf(synthesize({ sourceMaps: 'true', traceCalls: 'true' }));
 
   it('puts a map beside every bundle and runs Node with --enable-source-maps', () => {
     expect(functions.length).toBeGreaterThan(API_FUNCTIONS.length);
@@ -56,7 +64,14 @@ describe('sourceMaps: true', () => {
     }
   });
 
-  it('fails synth naming the key when sourceMaps is not a boolean', () => {
-    expect(() => buildApp(new App({ context: context({ sourceMaps: 'sometimes' }) }))).toThrow(/context 'sourceMaps'.*must be true or false/);
+  it('bundles the X-Ray SDK into every function that calls DynamoDB', () => {
+    for (const name of API_FUNCTIONS.filter((handler) => handler !== 'health' && handler !== 'get-openapi')) {
+      const fn = functions.find(({ handler }) => handler === name);
+      expect(bundleOf(fn?.assetDir ?? '').includes(XRAY_SDK_MARKER), name).toBe(true);
+    }
+  });
+
+  it.each(['sourceMaps', 'traceCalls'])('fails synth naming the key when %s is not a boolean', (key) => {
+    expect(() => buildApp(new App({ context: context({ [key]: 'sometimes' }) }))).toThrow(new RegExp(`context '${key}'.*must be true or false`));
   });
 });
