@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack } from '#test/support/child-stack.ts';
-import { measureBundles } from './bundles.ts';
+import { formatBundleReport, measureBundles } from './bundles.ts';
 import { measureCommitBarrier } from './commit-barrier.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
@@ -206,10 +206,8 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
 }
 
 async function main(): Promise<void> {
-  console.log('function bundles (esbuild as CDK runs it; AWS SDK left to the runtime) and module init time (median of 5 imports):');
-  for (const bundle of await measureBundles()) {
-    console.log(`  ${bundle.name.padEnd(14)} ${(bundle.bytes / 1024).toFixed(1).padStart(7)} KiB  init ${bundle.initMs.toFixed(1).padStart(6)} ms`);
-  }
+  console.log('API function bundles (esbuild as CDK runs it; AWS SDK left to the runtime) and module init time (median of 5 fresh imports):');
+  for (const bundle of await measureBundles()) console.log(formatBundleReport(bundle));
 
   console.log('\nstarting DynamoDB Local (in memory) and the local stack...');
   const dynamo = await startDynamoDbLocal();

@@ -41,7 +41,7 @@ export class RunledgerClient {
     this.#connection = connection;
   }
 
-  async get<T>(path: string, schema: z.ZodType<T>, query: QueryParams = {}): Promise<T> {
+  async get<T>(path: string, schema: z.core.$ZodType<T>, query: QueryParams = {}): Promise<T> {
     const response = await this.#fetch(this.#address(path, query), { headers: this.#headers() });
     return parseAnswer(schema, await readJson(response, { okOnly: true }), path);
   }
@@ -50,7 +50,7 @@ export class RunledgerClient {
    * POSTs JSON. Ingest answers per event even when none was stored (400 / 409 with `results`), so
    * the status comes back with the body; only request-level errors (no `results`) throw.
    */
-  async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<{ status: number; body: T }> {
+  async post<T>(path: string, body: unknown, schema: z.core.$ZodType<T>): Promise<{ status: number; body: T }> {
     const response = await this.#fetch(this.#address(path, {}), {
       method: 'POST',
       headers: { ...this.#headers(), 'content-type': 'application/json' },
@@ -115,8 +115,9 @@ async function readJson(response: Response, options: { okOnly: boolean }): Promi
   return body;
 }
 
-function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, path: string): T {
-  const parsed = schema.safeParse(body);
+function parseAnswer<T>(schema: z.core.$ZodType<T>, body: unknown, path: string): T {
+  // The contract's schemas are zod/mini's (shared/contract/ids.ts): the top-level safeParse takes either API's.
+  const parsed = z.safeParse(schema, body);
   if (!parsed.success) throw new ApiError(200, 'unexpected_answer', `unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? 'wrong shape'}`);
   return parsed.data;
 }

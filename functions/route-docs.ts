@@ -1,7 +1,7 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { IdSchema } from '#shared/contract/ids.ts';
 import { TaskIdSchema } from '#shared/contract/payloads.ts';
-import { EventPageQuerySchema, ResumeSeqSchema, RunsQuerySchema, StreamQuerySchema } from '#shared/query/query-params.ts';
+import { EventPageQuerySchema, ResumeSeqSchema, RunsQuerySchema, StreamQuerySchema, TaskHistoryQuerySchema } from '#shared/query/query-params.ts';
 import type { ComponentName } from './openapi/components.ts';
 import type { Route } from './routes.ts';
 
@@ -31,16 +31,16 @@ export type RouteDoc = {
   readonly description?: string;
   readonly tag: 'ingest' | 'query' | 'meta';
   /** The zod object the handler parses `queryStringParameters` with; each field becomes a parameter. */
-  readonly query?: z.ZodObject;
+  readonly query?: z.ZodMiniObject;
   /** Request headers the route reads besides Authorization (e.g. `Last-Event-ID`). */
-  readonly requestHeaders?: Readonly<Record<string, { readonly schema: z.ZodType; readonly description: string }>>;
+  readonly requestHeaders?: Readonly<Record<string, { readonly schema: z.ZodMiniType; readonly description: string }>>;
   readonly body?: { readonly schema: ComponentName; readonly description: string; readonly examples: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>> };
   readonly responses: Readonly<Record<number, ResponseDoc>>;
 };
 
 /** Path parameters by name: one meaning each across the API. A new `{name}` in a route path must be added here (a type error otherwise). */
 type ParamsOf<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamsOf<Rest> : never;
-export const PATH_PARAMETERS: Record<ParamsOf<Route['path']>, { readonly schema: z.ZodType; readonly description: string }> = {
+export const PATH_PARAMETERS: Record<ParamsOf<Route['path']>, { readonly schema: z.ZodMiniType; readonly description: string }> = {
   runId: { schema: IdSchema, description: 'The run: any id the producer chose (1-128 of [A-Za-z0-9._:-]).' },
   taskId: { schema: TaskIdSchema, description: 'The task within the run, as the events\' payload.taskId named it.' },
 };
@@ -151,7 +151,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: 'getRunTask',
     summary: 'One task and its events in order',
     tag: 'query',
-    query: EventPageQuerySchema.omit({ types: true }),
+    query: TaskHistoryQuerySchema,
     responses: { 200: { description: 'The task and a page of its events.', schema: 'TaskHistory' }, 400: BAD_PARAMETER, 404: error('No such run or task.') },
   },
   'GET /v1/stats': {

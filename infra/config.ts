@@ -39,6 +39,9 @@ const list = z.preprocess(
   z.array(z.string().min(1)),
 );
 
+/** On or off: `-c sourceMaps=true` arrives as a string, cdk.json and props as a boolean. */
+const flag = z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' });
+
 /**
  * The deployment's configuration: `cdk.json` context and `-c key=value` set keys over
  * RUNLEDGER_DEFAULTS. Parsed with zod at synth time so a bad value fails synth with the key named.
@@ -87,6 +90,8 @@ export const RunLedgerConfigSchema = z.object({
   // API Gateway's own limit is 3600 s; 0 turns its authorizer cache off (every request invokes the authorizer).
   authorizerCacheSeconds: z.coerce.number().int().min(0).max(3600),
   keyCacheSeconds: z.coerce.number().min(0).max(3600),
+  sourceMaps: flag,
+  traceCalls: flag,
 }).superRefine((config, context) => {
   // Lambda refuses a reservation that leaves under 100 unreserved, mid-deploy: refuse it at synth instead.
   const reserved = streamReservedConcurrency(config.maxOpenStreams) + config.ingestReservedConcurrency + config.authorizerReservedConcurrency;
@@ -129,6 +134,8 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   authorizerReservedConcurrency: 50,
   accountConcurrency: 1000,
   ...KEY_DEFAULTS,
+  sourceMaps: false,
+  traceCalls: false,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** The raw (unmarshalled by nobody) item DynamoDB returns with a failed condition under ALL_OLD. */
 const HeldItemSchema = z.object({

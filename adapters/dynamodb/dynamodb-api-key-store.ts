@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_KEY_SCOPE, KEY_SCOPES } from '#shared/auth/scopes.ts';
 import { systemClock, type ApiKeyGrant, type ApiKeyRecord, type ApiKeyStore, type Clock } from '#shared/ports.ts';
 import { API_KEY_PK_PREFIX, apiKeyPk, KEY_SK, keyHashOf } from './keys.ts';
@@ -12,10 +12,10 @@ import { API_KEY_PK_PREFIX, apiKeyPk, KEY_SK, keyHashOf } from './keys.ts';
 const KeyItemSchema = z.object({
   pk: z.string(),
   tenant: z.string(),
-  keyId: z.string().default(''),
-  createdAt: z.string().default(''),
-  scope: z.enum(KEY_SCOPES).default(DEFAULT_KEY_SCOPE),
-  expiresAt: z.number().optional(),
+  keyId: z._default(z.string(), ''),
+  createdAt: z._default(z.string(), ''),
+  scope: z._default(z.enum(KEY_SCOPES), DEFAULT_KEY_SCOPE),
+  expiresAt: z.optional(z.number()),
 });
 type KeyItem = z.infer<typeof KeyItemSchema>;
 

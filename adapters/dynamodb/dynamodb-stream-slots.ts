@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { StreamSlot, StreamSlots } from '#shared/stream/stream-slots.ts';
 import { isConditionFailure } from './condition-failure.ts';
 import { STREAM_SLOT_PK, streamSlotIndexOf, streamSlotSk } from './keys.ts';

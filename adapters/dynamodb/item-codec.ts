@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
 import { RunStateSchema, taskIdOf, type RunState } from '#shared/run/run-state.ts';
 import { runListKey } from '#shared/run/run-summary.ts';
@@ -104,7 +104,7 @@ export function statsUpdate(tableName: string, tenant: string, runId: string, de
   };
 }
 
-const StatsItemSchema = z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z.number().default(0)])));
+const StatsItemSchema = z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z._default(z.number(), 0)])));
 
 /** The tenant's counts: the sum of its shards. */
 export function sumStats(items: readonly unknown[]): RunStats {

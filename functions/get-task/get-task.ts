@@ -1,7 +1,7 @@
 import { TaskIdSchema } from '#shared/contract/payloads.ts';
 import { InvalidRequestError, TaskNotFoundError } from '#shared/errors.ts';
 import { toTaskViews } from '#shared/run/task-view.ts';
-import { EventPageQuerySchema, parseQuery } from '#shared/query/query-params.ts';
+import { TaskHistoryQuerySchema, parseQuery } from '#shared/query/query-params.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { runOf } from '../http/run-route.ts';
@@ -14,7 +14,7 @@ export function makeGetTaskHandler(root: Root) {
   return httpHandler(root, async (event) => {
     const taskId = TaskIdSchema.safeParse(event.pathParameters?.taskId);
     if (!taskId.success) throw new InvalidRequestError('invalid_parameter', 'taskId in the URL must be 1-256 characters', [{ path: 'taskId', message: 'must be 1-256 characters' }]);
-    const query = parseQuery(EventPageQuerySchema.omit({ types: true }), event.queryStringParameters);
+    const query = parseQuery(TaskHistoryQuerySchema, event.queryStringParameters);
     const { tenant, runId, state } = await runOf(event, eventStore);
     const task = toTaskViews(state).find((view) => view.taskId === taskId.data);
     if (task === undefined) throw new TaskNotFoundError(runId, taskId.data);

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { TenantIdSchema } from '#shared/contract/ids.ts';
 import { DEFAULT_KEY_SCOPE, KEY_SCOPES, scopeAllows } from '#shared/auth/scopes.ts';
 import { ForbiddenError, UnauthenticatedError } from '#shared/errors.ts';
@@ -8,8 +8,8 @@ import type { KeyScope } from '#shared/ports.ts';
 /** What the authorizer hands on (functions/authorize); a context without a scope came from a key that predates scopes. */
 const AuthorizerContextSchema = z.object({
   tenantId: TenantIdSchema,
-  scope: z.enum(KEY_SCOPES).default(DEFAULT_KEY_SCOPE),
-  expiresAt: z.iso.datetime().optional(),
+  scope: z._default(z.enum(KEY_SCOPES), DEFAULT_KEY_SCOPE),
+  expiresAt: z.optional(z.iso.datetime()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ROUTES, scopeOf, type Route } from '../routes.ts';
 import { PATH_PARAMETERS, ROUTE_DOCS, type ResponseDoc, type RouteDoc, type RouteKey } from '../route-docs.ts';
 import { COMPONENT_SCHEMAS, type ComponentName } from './components.ts';
@@ -127,13 +127,13 @@ function parametersOf(route: RouteShape, doc: RouteDoc): JsonObject[] {
     if (parameter === undefined) throw new Error(`path parameter {${name}} of ${route.path} has no entry in PATH_PARAMETERS (functions/route-docs.ts)`);
     return { name, in: 'path', required: true, description: parameter.description, schema: inlineSchema(parameter.schema) };
   });
-  const shape: Record<string, z.ZodType> = doc.query?.shape ?? {};
+  const shape: Readonly<Record<string, z.core.$ZodType>> = doc.query?.shape ?? {};
   const query = Object.entries(shape).map(([name, schema]) => ({
     name,
     in: 'query',
     // A parameter whose absence parses (optional or defaulted) is not required.
-    required: !schema.safeParse(undefined).success,
-    ...(schema.description === undefined ? {} : { description: schema.description }),
+    required: !z.safeParse(schema, undefined).success,
+    ...descriptionOf(schema),
     schema: inlineSchema(schema),
   }));
   const headers = Object.entries(doc.requestHeaders ?? {}).map(([name, header]) => ({
@@ -147,9 +147,15 @@ function parametersOf(route: RouteShape, doc: RouteDoc): JsonObject[] {
 }
 
 /** A parameter's schema as sent (query values are strings): the input side of the zod schema. */
-function inlineSchema(schema: z.ZodType): JsonObject {
+function inlineSchema(schema: z.core.$ZodType): JsonObject {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw' });
   return rest;
+}
+
+/** The schema's `description` (zod/mini keeps it in the global registry, as classic's `.describe()` does). */
+function descriptionOf(schema: z.core.$ZodType): { description?: string } {
+  const description = z.globalRegistry.get(schema)?.description;
+  return description === undefined ? {} : { description };
 }
 
 function componentSchemas(): Record<string, JsonObject> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ErrorBodySchema } from '#shared/contract/error-body.ts';
 import { CustomEventSchema, KNOWN_EVENT_SCHEMAS, OccurredAtSchema, RunEventSchema, SeqSchema, type KnownEventType } from '#shared/contract/event.ts';
 import { EventIdSchema, RunIdSchema, ThreadIdSchema } from '#shared/contract/ids.ts';
@@ -24,21 +24,21 @@ function eventComponentName(type: string): string {
 const knownEvents = Object.entries(KNOWN_EVENT_SCHEMAS) as Array<[KnownEventType, (typeof KNOWN_EVENT_SCHEMAS)[KnownEventType]]>;
 
 /** The same event, every variant changed alike (runId optional, or seq and receivedAt added). */
-function eachEvent(change: (schema: z.ZodObject) => z.ZodObject): z.ZodUnion<z.ZodObject[]> {
+function eachEvent(change: (schema: z.ZodMiniObject) => z.ZodMiniObject): z.ZodMiniUnion<z.ZodMiniObject[]> {
   return z.union([...knownEvents.map(([, schema]) => change(schema)), change(CustomEventSchema)]);
 }
 
 /** In `POST /v1/runs/{runId}/events` an event may leave out runId: the path gives it. */
-const RunScopedEventSchema = eachEvent((schema) => schema.extend({ runId: RunIdSchema.optional() })).describe(
-  'An event posted to its run\'s URL: runId may be omitted and must equal the path when given.',
+const RunScopedEventSchema = eachEvent((schema) => z.extend(schema, { runId: z.optional(RunIdSchema) })).check(
+  z.describe('An event posted to its run\'s URL: runId may be omitted and must equal the path when given.'),
 );
 
 /** An event as stored, listed and published: the envelope plus its seq and when runledger received it. */
 const StoredEventSchema = eachEvent((schema) =>
-  schema.extend({ seq: SeqSchema.describe('Its place in the run, unique within the run.'), receivedAt: z.iso.datetime({ offset: true }) }),
+  z.extend(schema, { seq: SeqSchema.check(z.describe('Its place in the run, unique within the run.')), receivedAt: z.iso.datetime({ offset: true }) }),
 );
 
-const batchOf = (event: z.ZodType) => z.object({ events: z.array(event).min(1).max(MAX_EVENTS_PER_REQUEST) });
+const batchOf = (event: z.ZodMiniType) => z.object({ events: z.array(event).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_REQUEST)) });
 
 export const COMPONENT_SCHEMAS = {
   EventId: EventIdSchema,
@@ -58,29 +58,29 @@ export const COMPONENT_SCHEMAS = {
   RunEvent: RunEventSchema,
   RunScopedEvent: RunScopedEventSchema,
   StoredEvent: StoredEventSchema,
-  EventBatch: batchOf(RunEventSchema).describe(`1 to ${MAX_EVENTS_PER_REQUEST} events of any runs; at most 1 MiB in all, 64 KiB each.`),
+  EventBatch: batchOf(RunEventSchema).check(z.describe(`1 to ${MAX_EVENTS_PER_REQUEST} events of any runs; at most 1 MiB in all, 64 KiB each.`)),
   RunEventsBody: z
     .union([RunScopedEventSchema, batchOf(RunScopedEventSchema)])
-    .describe(`One event, or {"events": [1 to ${MAX_EVENTS_PER_REQUEST} events]} of this run; at most 1 MiB in all, 64 KiB each.`),
+    .check(z.describe(`One event, or {"events": [1 to ${MAX_EVENTS_PER_REQUEST} events]} of this run; at most 1 MiB in all, 64 KiB each.`)),
   FieldError: FieldErrorSchema,
   IngestResult: IngestResultSchema,
-  IngestResponse: z.object({ results: z.array(IngestResultSchema).describe('One answer per event, in request order.') }),
+  IngestResponse: z.object({ results: z.array(IngestResultSchema).check(z.describe('One answer per event, in request order.')) }),
   Error: ErrorBodySchema,
   RunSummary: RunSummarySchema,
   EventPage: z.object({
-    events: z.array(StoredEventSchema).describe('In seq order.'),
-    nextAfterSeq: z.int().nullable().describe('Pass as afterSeq for the next page; null when the run has nothing after this page.'),
+    events: z.array(StoredEventSchema).check(z.describe('In seq order.')),
+    nextAfterSeq: z.nullable(z.int()).check(z.describe('Pass as afterSeq for the next page; null when the run has nothing after this page.')),
   }),
   RunList: z.object({
-    runs: z.array(RunSummarySchema).describe('Most recently updated first (updated-at to the minute, then runId).'),
-    nextCursor: z.string().nullable().describe('Pass as cursor, with the same filters, for the next page; null on the last page.'),
+    runs: z.array(RunSummarySchema).check(z.describe('Most recently updated first (updated-at to the minute, then runId).')),
+    nextCursor: z.nullable(z.string()).check(z.describe('Pass as cursor, with the same filters, for the next page; null on the last page.')),
   }),
   TaskView: TaskViewSchema,
   TaskList: z.object({ tasks: z.array(TaskViewSchema) }),
-  TaskHistory: z.object({ task: TaskViewSchema, events: z.array(StoredEventSchema), nextAfterSeq: z.int().nullable() }),
-  Stats: z.object({ runs: z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z.int().min(0)]))) }),
+  TaskHistory: z.object({ task: TaskViewSchema, events: z.array(StoredEventSchema), nextAfterSeq: z.nullable(z.int()) }),
+  Stats: z.object({ runs: z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z.int().check(z.gte(0))]))) }),
   Health: z.object({ status: z.literal('ok') }),
-  OpenApiDocument: z.looseObject({ openapi: z.string() }).describe('This document.'),
-} satisfies Record<string, z.ZodType>;
+  OpenApiDocument: z.looseObject({ openapi: z.string() }).check(z.describe('This document.')),
+} satisfies Record<string, z.ZodMiniType>;
 
 export type ComponentName = keyof typeof COMPONENT_SCHEMAS;

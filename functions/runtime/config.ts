@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { KEY_DEFAULTS, RUN_DEFAULTS } from '#shared/defaults.ts';
 import { DEFAULT_ALERT_LEASE_SECONDS } from '#shared/observers/alert-claims.ts';
@@ -7,18 +7,22 @@ import { parseOrigins } from '../http/cors.ts';
 const PatternsSchema = z.array(z.record(z.string(), z.unknown()));
 
 /** A JSON array of EventBridge patterns, as CDK and the local stack write it into one variable. */
-const patternList = z.string().transform((text, context) => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const patterns = PatternsSchema.safeParse(json);
-  if (patterns.success) return patterns.data;
-  context.addIssue({ code: 'custom', message: 'must be a JSON array of EventBridge patterns' });
-  return z.NEVER;
-});
+const patternList = z.pipe(
+  z.string(),
+  // zod/mini's transform has no addIssue helper: the issue goes on the payload as classic's would.
+  z.transform((text: string, context) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const patterns = PatternsSchema.safeParse(json);
+    if (patterns.success) return patterns.data;
+    context.issues.push({ code: 'custom', message: 'must be a JSON array of EventBridge patterns', input: text });
+    return z.NEVER;
+  }),
+);
 
 /**
  * Every key any function reads from its environment, parsed once at cold start. Keys only some
@@ -26,58 +30,56 @@ const patternList = z.string().transform((text, context) => {
  * (requireSetting), so a function fails at cold start, never on its first request.
  */
 export const FunctionConfigSchema = z.object({
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
   /** The events table (every function that reads or writes runs, keys or alert claims). */
-  RUNLEDGER_TABLE_NAME: z.string().min(1).optional(),
+  RUNLEDGER_TABLE_NAME: z.optional(z.string().check(z.minLength(1))),
   /** Set locally (DynamoDB Local); unset in AWS. */
-  RUNLEDGER_DYNAMODB_ENDPOINT: z.url().optional(),
-  RUNLEDGER_RETENTION_DAYS: z.coerce.number().int().positive().default(RUN_DEFAULTS.retentionDays),
-  RUNLEDGER_MAX_EVENTS_PER_RUN: z.coerce.number().int().positive().max(1_000_000_000).default(RUN_DEFAULTS.maxEventsPerRun),
+  RUNLEDGER_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  RUNLEDGER_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), RUN_DEFAULTS.retentionDays),
+  RUNLEDGER_MAX_EVENTS_PER_RUN: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000_000)), RUN_DEFAULTS.maxEventsPerRun),
   /** Stale runs: silent this long, or running this long, time out (a run.started payload may set its own). */
-  RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(RUN_DEFAULTS.heartbeatTimeoutSeconds),
-  RUNLEDGER_MAX_RUN_SECONDS: z.coerce.number().positive().default(RUN_DEFAULTS.maxRunSeconds),
+  RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: z._default(z.coerce.number().check(z.positive()), RUN_DEFAULTS.heartbeatTimeoutSeconds),
+  RUNLEDGER_MAX_RUN_SECONDS: z._default(z.coerce.number().check(z.positive()), RUN_DEFAULTS.maxRunSeconds),
   /** SSE (`GET /v1/runs/{runId}/stream`): how often a stream reads its run. */
-  RUNLEDGER_STREAM_POLL_MS: z.coerce.number().int().min(10).default(1000),
-  RUNLEDGER_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  RUNLEDGER_STREAM_POLL_MS: z._default(z.coerce.number().check(z.int(), z.gte(10)), 1000),
+  RUNLEDGER_STREAM_HEARTBEAT_MS: z._default(z.coerce.number().check(z.int(), z.gte(10)), 15_000),
   /** Under Lambda's 15-minute limit, so the stream ends cleanly and the client resumes after its last id. */
-  RUNLEDGER_STREAM_MAX_MS: z.coerce.number().int().min(1000).default(14 * 60_000),
-  RUNLEDGER_STREAM_GAP_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+  RUNLEDGER_STREAM_MAX_MS: z._default(z.coerce.number().check(z.int(), z.gte(1000)), 14 * 60_000),
+  RUNLEDGER_STREAM_GAP_GRACE_MS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 5000),
   /** HTTP routes: browser origins (comma-separated) whose pages may read the answers (CORS); none when unset. */
-  RUNLEDGER_CORS_ORIGINS: z.string().transform(parseOrigins).default([]),
+  RUNLEDGER_CORS_ORIGINS: z._default(z.pipe(z.string(), z.transform((text: string): string[] => parseOrigins(text))), []),
   /** SSE: streams open at once over all tenants; the next answers 429 with Retry-After. Unset: no cap (CDK always sets it). */
-  RUNLEDGER_MAX_OPEN_STREAMS: z.coerce.number().int().positive().optional(),
+  RUNLEDGER_MAX_OPEN_STREAMS: z.optional(z.coerce.number().check(z.int(), z.positive())),
   /**
    * Authorizer: how long it remembers a key's grant. A revoked key keeps working this long at most
    * (after `keys revoke` flushes API Gateway's cache); 0 reads the key on every call (the local stack).
    */
-  RUNLEDGER_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(KEY_DEFAULTS.keyCacheSeconds),
+  RUNLEDGER_KEY_CACHE_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(3600)), KEY_DEFAULTS.keyCacheSeconds),
   /** Relay: the bus it publishes to. */
-  RUNLEDGER_EVENT_BUS_NAME: z.string().min(1).optional(),
+  RUNLEDGER_EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */
-  RUNLEDGER_PUBLISH_PATTERNS: patternList.optional(),
+  RUNLEDGER_PUBLISH_PATTERNS: z.optional(patternList),
   /** Relay: set locally (the local bus); unset in AWS. */
-  RUNLEDGER_EVENTBRIDGE_ENDPOINT: z.url().optional(),
+  RUNLEDGER_EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
   /** Relay and its scheduled redrive, AWS: the queue that keeps what could not be published (also `npm run dlq -- redrive --aws`). */
-  RUNLEDGER_RELAY_FAILURES_QUEUE_URL: z.url().optional(),
+  RUNLEDGER_RELAY_FAILURES_QUEUE_URL: z.optional(z.url()),
   /** Relay and its redrive timer, local: the same, one JSON file per failure under this directory. */
-  RUNLEDGER_RELAY_FAILURES_DIR: z.string().min(1).optional(),
+  RUNLEDGER_RELAY_FAILURES_DIR: z.optional(z.string().check(z.minLength(1))),
   /** Alerting, AWS: the alert topic. */
-  RUNLEDGER_ALERT_TOPIC_ARN: z.string().min(1).optional(),
+  RUNLEDGER_ALERT_TOPIC_ARN: z.optional(z.string().check(z.minLength(1))),
   /** Alerting, AWS: a Secrets Manager secret holding the webhook URL. */
-  RUNLEDGER_ALERT_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  RUNLEDGER_ALERT_WEBHOOK_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** Alerting, local: the webhook URL itself, and the alerts file. */
-  RUNLEDGER_ALERT_WEBHOOK_URL: z.url().optional(),
-  RUNLEDGER_ALERTS_FILE: z.string().min(1).optional(),
+  RUNLEDGER_ALERT_WEBHOOK_URL: z.optional(z.url()),
+  RUNLEDGER_ALERTS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Alerting: how long a claim on (run, kind, sink) is held before a redelivery may take it over (shared/observers/alert-claims.ts). */
-  RUNLEDGER_ALERT_LEASE_SECONDS: z.coerce.number().positive().default(DEFAULT_ALERT_LEASE_SECONDS),
+  RUNLEDGER_ALERT_LEASE_SECONDS: z._default(z.coerce.number().check(z.positive()), DEFAULT_ALERT_LEASE_SECONDS),
   /** Metrics, local: where EMF lines go instead of stdout. */
-  RUNLEDGER_METRICS_FILE: z.string().min(1).optional(),
+  RUNLEDGER_METRICS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Powertools reads it too; given here, it also sets the level of loggers made from this config. */
-  POWERTOOLS_LOG_LEVEL: z
-    .string()
-    .transform((level) => level.toUpperCase())
-    .pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']))
-    .optional(),
+  POWERTOOLS_LOG_LEVEL: z.optional(
+    z.pipe(z.pipe(z.string(), z.transform((level: string) => level.toUpperCase())), z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'])),
+  ),
 });
 export type FunctionConfig = z.infer<typeof FunctionConfigSchema>;
 export type FunctionConfigKey = keyof FunctionConfig;

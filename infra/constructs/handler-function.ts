@@ -18,7 +18,6 @@ const LOCK_FILE = existsSync(join(PROJECT_ROOT, 'package-lock.json')) ? join(PRO
 /** esbuild settings shared by every function and by the benchmark's bundle-size measurement. */
 export const BUNDLING = {
   minify: true,
-  sourceMap: true,
   format: OutputFormat.ESM,
   target: 'node24',
   mainFields: ['module', 'main'],
@@ -44,11 +43,37 @@ export type HandlerFunctionProps = {
   /** @default RemovalPolicy.DESTROY (logs only) */
   readonly logRemovalPolicy?: RemovalPolicy;
   readonly stage: string;
+  /**
+   * Ship a source map in the zip and run Node with `--enable-source-maps`, so stack traces name
+   * the TypeScript files. Off by default: a map is ~10x the bundle, and Node's source-map support
+   * slows every stack trace. @default the `sourceMaps` setting of the enclosing RunLedger, else false
+   */
+  readonly sourceMaps?: boolean;
+  /**
+   * Bundle the X-Ray SDK (Powertools Tracer) for a subsegment per handler call and per DynamoDB
+   * call. Off by default: it is about 110 KiB of the bundle and half of its own module init. Lambda's
+   * active tracing (a segment per invocation) is on either way.
+   * @default the `traceCalls` setting of the enclosing RunLedger, else false
+   */
+  readonly traceCalls?: boolean;
 };
+
+/** The context keys RunLedger sets from its config for every function it creates. */
+export const SOURCE_MAPS_CONTEXT = 'runledger:sourceMaps';
+export const TRACE_CALLS_CONTEXT = 'runledger:traceCalls';
+
+/**
+ * The build-time switch of functions/runtime/parts/tracer.ts: esbuild replaces the variable with
+ * its value, so a bundle built with it off drops the X-Ray SDK import as dead code.
+ */
+export function traceCallsDefine(traceCalls: boolean): Record<string, string> {
+  return { 'process.env.RUNLEDGER_TRACE_CALLS': JSON.stringify(String(traceCalls)) };
+}
 
 /**
  * One runledger handler as a Lambda function: Node 24 on arm64, bundled by the local esbuild
- * (minified, tree-shaken, source maps), JSON logs to its own log group with a retention, X-Ray on.
+ * (minified, tree-shaken, source maps only on request), JSON logs to its own log group with a
+ * retention, X-Ray on.
  */
 export class HandlerFunction extends Construct {
   public readonly function: NodejsFunction;
@@ -70,6 +95,8 @@ export class HandlerFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    const sourceMaps = props.sourceMaps ?? this.node.tryGetContext(SOURCE_MAPS_CONTEXT) === true;
+    const traceCalls = props.traceCalls ?? this.node.tryGetContext(TRACE_CALLS_CONTEXT) === true;
     this.function = new NodejsFunction(this, 'Function', {
       role,
       entry: join(PROJECT_ROOT, 'functions', props.handler, 'handler.ts'),
@@ -83,10 +110,17 @@ export class HandlerFunction extends Construct {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup: this.logGroup,
-      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      bundling: {
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
+        define: traceCallsDefine(traceCalls),
+        // Without the sources inlined a map still maps every frame to its file and line, at a fifth of the size.
+        ...(sourceMaps ? { sourceMap: true, sourcesContent: false } : { sourceMap: false }),
+      },
       environment: {
         POWERTOOLS_SERVICE_NAME: `runledger-${props.handler}`,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         RUNLEDGER_STAGE: props.stage,
         ...props.environment,
       },

@@ -250,7 +250,7 @@ export class RunLedgerApi extends Construct {
 }
 
 /** API Gateway models take JSON Schema draft 4: the same zod schema, converted. */
-function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+function jsonSchemaOf(schema: z.core.$ZodType): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-04' });
   return { schema: JsonSchemaVersion.DRAFT4, ...(rest as JsonSchema) };
 }

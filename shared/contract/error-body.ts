@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The contract's request-level error answer (docs/contract.md): nothing was stored.
@@ -6,9 +6,9 @@ import { z } from 'zod';
  */
 export const ErrorBodySchema = z.object({
   error: z.object({
-    code: z.string().describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, forbidden, not_found, throttled...'),
-    message: z.string().describe('What went wrong and what to send instead, in words.'),
-    details: z.unknown().optional(),
+    code: z.string().check(z.describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, forbidden, not_found, throttled...')),
+    message: z.string().check(z.describe('What went wrong and what to send instead, in words.')),
+    details: z.optional(z.unknown()),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

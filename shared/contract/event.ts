@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EventIdSchema, RunIdSchema, ThreadIdSchema } from './ids.ts';
 import { MAX_CUSTOM_NAME_LENGTH } from './limits.ts';
 import * as P from './payloads.ts';
@@ -11,18 +11,18 @@ export const OccurredAtSchema = z.iso.datetime({
     issue.input === undefined ? 'is required' : 'must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z',
 });
 
-export const SeqSchema = z.int({ error: 'must be a whole number >= 1' }).min(1, { error: 'must be a whole number >= 1' });
+export const SeqSchema = z.int({ error: 'must be a whole number >= 1' }).check(z.gte(1, { error: 'must be a whole number >= 1' }));
 
 /** The fields every event shares, whatever its type. */
 const EnvelopeFields = {
   eventId: EventIdSchema,
   runId: RunIdSchema,
-  threadId: ThreadIdSchema.optional(),
+  threadId: z.optional(ThreadIdSchema),
   occurredAt: OccurredAtSchema,
-  seq: SeqSchema.optional(),
+  seq: z.optional(SeqSchema),
 };
 
-function eventOf<T extends string, Payload extends z.ZodType>(type: T, payload: Payload) {
+function eventOf<T extends string, Payload extends z.ZodMiniType>(type: T, payload: Payload) {
   return z.strictObject({ ...EnvelopeFields, type: z.literal(type), payload });
 }
 
@@ -31,15 +31,15 @@ function eventOf<T extends string, Payload extends z.ZodType>(type: T, payload: 
  * A payload is required where its type has a required field.
  */
 export const KNOWN_EVENT_SCHEMAS = {
-  'run.queued': eventOf('run.queued', P.EmptyPayloadSchema.optional()),
-  'run.started': eventOf('run.started', P.RunStartedPayloadSchema.optional()),
+  'run.queued': eventOf('run.queued', z.optional(P.EmptyPayloadSchema)),
+  'run.started': eventOf('run.started', z.optional(P.RunStartedPayloadSchema)),
   'run.progress': eventOf('run.progress', P.RunProgressPayloadSchema),
   'run.checkpoint': eventOf('run.checkpoint', P.RunCheckpointPayloadSchema),
-  'run.heartbeat': eventOf('run.heartbeat', P.EmptyPayloadSchema.optional()),
-  'run.completed': eventOf('run.completed', P.RunCompletedPayloadSchema.optional()),
+  'run.heartbeat': eventOf('run.heartbeat', z.optional(P.EmptyPayloadSchema)),
+  'run.completed': eventOf('run.completed', z.optional(P.RunCompletedPayloadSchema)),
   'run.failed': eventOf('run.failed', P.RunFailedPayloadSchema),
-  'run.cancelled': eventOf('run.cancelled', P.ReasonPayloadSchema.optional()),
-  'run.timed_out': eventOf('run.timed_out', P.TimedOutPayloadSchema.optional()),
+  'run.cancelled': eventOf('run.cancelled', z.optional(P.ReasonPayloadSchema)),
+  'run.timed_out': eventOf('run.timed_out', z.optional(P.TimedOutPayloadSchema)),
   'task.queued': eventOf('task.queued', P.TaskPayloadSchema),
   'task.started': eventOf('task.started', P.TaskPayloadSchema),
   'task.retrying': eventOf('task.retrying', P.TaskRetryingPayloadSchema),
@@ -56,11 +56,11 @@ export const KNOWN_EVENT_SCHEMAS = {
 export type KnownEventType = keyof typeof KNOWN_EVENT_SCHEMAS;
 export const KNOWN_EVENT_TYPES = Object.keys(KNOWN_EVENT_SCHEMAS) as [KnownEventType, ...KnownEventType[]];
 
-export const CustomEventTypeSchema = z
-  .templateLiteral(['custom:', z.string()])
-  .refine((type) => CUSTOM_TYPE_PATTERN.test(type), {
+export const CustomEventTypeSchema = z.templateLiteral(['custom:', z.string()]).check(
+  z.refine((type) => CUSTOM_TYPE_PATTERN.test(type), {
     error: `custom types are 'custom:NAME' with NAME 1-${MAX_CUSTOM_NAME_LENGTH} characters of letters, digits, '.', '_' or '-'`,
-  });
+  }),
+);
 
 export const EventTypeSchema = z.union([z.enum(KNOWN_EVENT_TYPES), CustomEventTypeSchema], {
   error: (issue) =>
@@ -73,7 +73,7 @@ export type EventType = z.infer<typeof EventTypeSchema>;
 export const CustomEventSchema = z.strictObject({
   ...EnvelopeFields,
   type: CustomEventTypeSchema,
-  payload: P.CustomPayloadSchema.optional(),
+  payload: z.optional(P.CustomPayloadSchema),
 });
 
 const S = KNOWN_EVENT_SCHEMAS;
@@ -93,7 +93,7 @@ export type RunEvent = z.infer<typeof RunEventSchema>;
 /** An event as stored, listed and published: the envelope plus its seq and when we received it. */
 export type StoredEvent = RunEvent & { seq: number; receivedAt: string };
 
-const StoredFieldsSchema = z.looseObject({ seq: z.int().min(1), receivedAt: z.iso.datetime({ offset: true }) });
+const StoredFieldsSchema = z.looseObject({ seq: z.int().check(z.gte(1)), receivedAt: z.iso.datetime({ offset: true }) });
 
 /** Parses a stored event read back from storage: the envelope rules plus seq and receivedAt. */
 export function parseStoredEvent(value: unknown): StoredEvent {

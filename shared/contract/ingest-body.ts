@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MAX_EVENTS_PER_REQUEST } from './limits.ts';
 
 /**
@@ -8,10 +8,10 @@ import { MAX_EVENTS_PER_REQUEST } from './limits.ts';
  */
 export const BatchBodyShapeSchema = z.object({
   // No maxItems here: more than MAX_EVENTS_PER_REQUEST is a 413 by contract, which the handler answers.
-  events: z.array(z.object({}).loose()).min(1),
+  events: z.array(z.looseObject({})).check(z.minLength(1)),
 });
 
 export { MAX_EVENTS_PER_REQUEST };
 
 /** `POST /v1/runs/{runId}/events` takes one event object or a batch: a JSON object of either shape. */
-export const RunEventsBodyShapeSchema = z.object({}).loose();
+export const RunEventsBodyShapeSchema = z.looseObject({});

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import en from 'zod/v4/locales/en.js';
+import * as z from 'zod/mini';
 
 /** A field-level problem as the contract reports it: `events[3].payload.progress`, in words. */
 export const FieldErrorSchema = z.object({ path: z.string(), message: z.string() });
@@ -19,6 +20,10 @@ function describeInput(input: unknown): string {
   if (Array.isArray(input)) return 'an array';
   return typeof input === 'object' ? 'an object' : `a ${typeof input}`;
 }
+
+// zod/mini configures no locale (classic loads English at import): issues this map does not word
+// itself get the English message classic gave, whichever zod API a process happens to load.
+const englishMessageOf = en().localeError;
 
 /**
  * Per-parse error map: plain-language messages for zod's built-in issues. Schema-level messages
@@ -44,11 +49,11 @@ export const friendlyErrorMap: z.core.$ZodErrorMap = (issue) => {
     case 'invalid_format':
       return `must be a valid ${issue.format}`;
     default:
-      return undefined;
+      return englishMessageOf(issue);
   }
 };
 
 /** Turns zod issues into contract field errors, one per problem, with the full path. */
-export function toFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+export function toFieldErrors(error: z.core.$ZodError, prefix = ''): FieldError[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message }));
 }

@@ -1,72 +1,75 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 // Payload schemas are loose objects: unknown keys are kept (docs/contract.md: "unknown keys in it are kept").
 
-const nonNegativeInt = z.int().min(0);
+/** A string of at most `max` characters (and at least `min`). */
+const text = (max: number, min = 0) => z.string().check(...(min > 0 ? [z.minLength(min)] : []), z.maxLength(max));
+const nonNegativeInt = z.int().check(z.gte(0));
+const nonNegative = z.number().check(z.gte(0));
+const positive = z.number().check(z.positive());
 
 export const ErrorInfoSchema = z.looseObject({
-  message: z.string().min(1).max(8192),
-  type: z.string().max(256).optional(),
-  stack: z.string().max(32768).optional(),
+  message: text(8192, 1),
+  type: z.optional(text(256)),
+  stack: z.optional(text(32768)),
 });
 
 /** Token counts by kind (inputTokens, outputTokens, totalTokens, ... any name the producer uses). */
-export const UsageSchema = z.record(z.string().min(1).max(64), z.number().min(0));
+export const UsageSchema = z.record(text(64, 1), nonNegative);
 
 export const EmptyPayloadSchema = z.looseObject({});
 
 export const RunProgressPayloadSchema = z.looseObject({
-  progress: z.number().min(0).max(1),
-  message: z.string().max(4096).optional(),
-  step: z.string().max(256).optional(),
+  progress: z.number().check(z.gte(0), z.lte(1)),
+  message: z.optional(text(4096)),
+  step: z.optional(text(256)),
 });
 export const RunCheckpointPayloadSchema = z.looseObject({
-  name: z.string().min(1).max(256),
-  state: z.unknown().optional(),
+  name: text(256, 1),
+  state: z.optional(z.unknown()),
 });
 export const RunCompletedPayloadSchema = z.looseObject({
-  result: z.unknown().optional(),
-  usage: UsageSchema.optional(),
-  title: z.string().max(1024).optional(),
+  result: z.optional(z.unknown()),
+  usage: z.optional(UsageSchema),
+  title: z.optional(text(1024)),
 });
 export const RunFailedPayloadSchema = z.looseObject({ error: ErrorInfoSchema });
-export const ReasonPayloadSchema = z.looseObject({ reason: z.string().max(4096).optional() });
-export const TimedOutPayloadSchema = z.looseObject({ timeoutSeconds: z.number().positive().optional() });
+export const ReasonPayloadSchema = z.looseObject({ reason: z.optional(text(4096)) });
+export const TimedOutPayloadSchema = z.looseObject({ timeoutSeconds: z.optional(positive) });
 export const RunStartedPayloadSchema = z.looseObject({
-  heartbeatTimeoutSeconds: z.number().positive().optional(),
-  maxDurationSeconds: z.number().positive().optional(),
+  heartbeatTimeoutSeconds: z.optional(positive),
+  maxDurationSeconds: z.optional(positive),
 });
 
 /** A task's id within its run (any producer's id: queue task id, pipeline item, phase name). */
-export const TaskIdSchema = z.string().min(1).max(256);
+export const TaskIdSchema = text(256, 1);
 
 /** Every task payload names its task; the rest describes where and how it ran. */
 export const TaskPayloadSchema = z.looseObject({
   taskId: TaskIdSchema,
-  name: z.string().max(256).optional(),
-  stage: z.string().max(256).optional(),
-  workerId: z.string().max(256).optional(),
-  attempt: nonNegativeInt.optional(),
-  durationMs: z.number().min(0).optional(),
+  name: z.optional(text(256)),
+  stage: z.optional(text(256)),
+  workerId: z.optional(text(256)),
+  attempt: z.optional(nonNegativeInt),
+  durationMs: z.optional(nonNegative),
 });
-export const TaskRetryingPayloadSchema = TaskPayloadSchema.extend({
-  attempt: z.int().min(1),
-  maxAttempts: z.int().min(1).optional(),
-  error: ErrorInfoSchema.optional(),
+export const TaskRetryingPayloadSchema = z.extend(TaskPayloadSchema, {
+  attempt: z.int().check(z.gte(1)),
+  maxAttempts: z.optional(z.int().check(z.gte(1))),
+  error: z.optional(ErrorInfoSchema),
 });
-export const TaskCompletedPayloadSchema = TaskPayloadSchema.extend({ result: z.unknown().optional() });
-export const TaskFailedPayloadSchema = TaskPayloadSchema.extend({ error: ErrorInfoSchema });
-export const TaskCancelledPayloadSchema = TaskPayloadSchema.extend({ reason: z.string().max(4096).optional() });
-export const TaskTimedOutPayloadSchema = TaskPayloadSchema.extend({
-  timeoutSeconds: z.number().positive().optional(),
+export const TaskCompletedPayloadSchema = z.extend(TaskPayloadSchema, { result: z.optional(z.unknown()) });
+export const TaskFailedPayloadSchema = z.extend(TaskPayloadSchema, { error: ErrorInfoSchema });
+export const TaskCancelledPayloadSchema = z.extend(TaskPayloadSchema, { reason: z.optional(text(4096)) });
+export const TaskTimedOutPayloadSchema = z.extend(TaskPayloadSchema, {
+  timeoutSeconds: z.optional(positive),
 });
 
-export const TokenPayloadSchema = z.looseObject({ text: z.string(), index: nonNegativeInt.optional() });
+export const TokenPayloadSchema = z.looseObject({ text: z.string(), index: z.optional(nonNegativeInt) });
 export const StepPayloadSchema = z.looseObject({
-  name: z.string().min(1).max(256),
-  durationMs: z.number().min(0).optional(),
+  name: text(256, 1),
+  durationMs: z.optional(nonNegative),
 });
 export const HumanMessagePayloadSchema = z.looseObject({ content: z.string() });
-export const ThreadStatusPayloadSchema = z.looseObject({ status: z.string().min(1).max(256) });
+export const ThreadStatusPayloadSchema = z.looseObject({ status: text(256, 1) });
 export const CustomPayloadSchema = z.record(z.string(), z.unknown());
-

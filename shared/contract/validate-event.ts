@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CustomEventSchema, KNOWN_EVENT_SCHEMAS, isCustomEventType, isKnownEventType, EventTypeSchema, type RunEvent } from './event.ts';
 import { friendlyErrorMap, toFieldErrors, type FieldError } from './issues.ts';
 import { MAX_EVENT_BYTES } from './limits.ts';

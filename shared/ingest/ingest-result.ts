@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FieldErrorSchema } from '../contract/issues.ts';
 
 /** One event's answer (docs/contract.md, "Answers"). */
@@ -6,15 +6,15 @@ export const IngestResultSchema = z.discriminatedUnion('status', [
   z.object({ status: z.enum(['accepted', 'duplicate']), eventId: z.string(), runId: z.string(), seq: z.int() }),
   z.object({
     status: z.literal('rejected'),
-    eventId: z.string().nullable(),
-    runId: z.string().nullable(),
+    eventId: z.nullable(z.string()),
+    runId: z.nullable(z.string()),
     errors: z.array(FieldErrorSchema),
   }),
   z.object({
     status: z.literal('conflict'),
     eventId: z.string(),
     runId: z.string(),
-    seq: z.int().optional(),
+    seq: z.optional(z.int()),
     message: z.string(),
   }),
 ]);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequestError } from '../errors.ts';
 
 /**
@@ -9,7 +9,7 @@ import { InvalidRequestError } from '../errors.ts';
  */
 export type RunsCursor = { readonly before: string; readonly status?: string; readonly threadId?: string };
 
-const CursorSchema = z.object({ v: z.literal(1), t: z.string(), b: z.string().min(1), s: z.string().optional(), th: z.string().optional() });
+const CursorSchema = z.object({ v: z.literal(1), t: z.string(), b: z.string().check(z.minLength(1)), s: z.optional(z.string()), th: z.optional(z.string()) });
 
 function tenantDigest(tenant: string): string {
   return createHash('sha256').update(`runledger-cursor:${tenant}`).digest('base64url').slice(0, 16);

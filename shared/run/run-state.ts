@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { StoredEvent } from '../contract/event.ts';
 import { ErrorInfoSchema, UsageSchema } from '../contract/payloads.ts';
 import { addSeq, countSeqs, maxSeq } from './seq-ranges.ts';
@@ -12,8 +12,8 @@ const SeqMarkSchema = z.object({ seq: z.int(), at: z.string() });
 export const TaskStateSchema = z.object({
   status: TaskStatusSchema,
   statusSeq: z.int(),
-  name: z.string().optional(),
-  attempt: z.int().optional(),
+  name: z.optional(z.string()),
+  attempt: z.optional(z.int()),
   firstAt: z.string(),
   lastAt: z.string(),
 });
@@ -26,7 +26,7 @@ export type TaskState = z.infer<typeof TaskStateSchema>;
  */
 export const RunStateSchema = z.object({
   runId: z.string(),
-  threadId: z.string().optional(),
+  threadId: z.optional(z.string()),
   mode: SequencingModeSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -36,21 +36,21 @@ export const RunStateSchema = z.object({
    * Producer-sequenced seqs claimed by a write in progress, with a prefix of the claiming event's
    * hash: [seq, hash]. Not yet held (not counted, listed as missing) until the write confirms them.
    */
-  reserved: z.array(z.tuple([z.int(), z.string()])).default([]),
-  queuedAt: SeqMarkSchema.optional(),
+  reserved: z._default(z.array(z.tuple([z.int(), z.string()])), []),
+  queuedAt: z.optional(SeqMarkSchema),
   /** The lowest-seq activity event: when the run started doing something. */
-  started: SeqMarkSchema.optional(),
+  started: z.optional(SeqMarkSchema),
   /** The lowest-seq terminal event: it wins, and later ones change nothing. */
-  terminal: SeqMarkSchema.extend({ status: RunStatusSchema }).optional(),
+  terminal: z.optional(z.extend(SeqMarkSchema, { status: RunStatusSchema })),
   /** The highest-seq event: what the run did last. */
-  last: SeqMarkSchema.optional(),
-  result: z.unknown().optional(),
-  error: ErrorInfoSchema.optional(),
-  usage: UsageSchema.optional(),
-  title: z.string().optional(),
+  last: z.optional(SeqMarkSchema),
+  result: z.optional(z.unknown()),
+  error: z.optional(ErrorInfoSchema),
+  usage: z.optional(UsageSchema),
+  title: z.optional(z.string()),
   /** Per-run settings a producer may give in its run.started payload. */
-  heartbeatTimeoutSeconds: z.number().optional(),
-  maxDurationSeconds: z.number().optional(),
+  heartbeatTimeoutSeconds: z.optional(z.number()),
+  maxDurationSeconds: z.optional(z.number()),
   tasks: z.record(z.string(), TaskStateSchema),
 });
 export type RunState = z.infer<typeof RunStateSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ErrorInfoSchema, UsageSchema } from '../contract/payloads.ts';
 import { type RunState, eventCountOf, lastSeqOf, runStatusOf } from './run-state.ts';
 import { missingSeqs } from './seq-ranges.ts';
@@ -9,23 +9,23 @@ export const MAX_LISTED_MISSING_SEQS = 1000;
 
 export const RunSummarySchema = z.object({
   runId: z.string(),
-  threadId: z.string().nullable(),
+  threadId: z.nullable(z.string()),
   status: RunStatusSchema,
   sequencing: z.enum(['server', 'producer']),
   createdAt: z.string(),
   updatedAt: z.string(),
-  startedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
+  startedAt: z.nullable(z.string()),
+  endedAt: z.nullable(z.string()),
+  durationMs: z.nullable(z.number()),
   lastSeq: z.int(),
   eventCount: z.int(),
   tasks: z.record(z.enum(TASK_STATUSES), z.int()),
   missingSeqs: z.array(z.int()),
   result: z.unknown(),
-  error: ErrorInfoSchema.nullable(),
-  usage: UsageSchema.nullable(),
-  title: z.string().nullable(),
-  lastEventAt: z.string().nullable(),
+  error: z.nullable(ErrorInfoSchema),
+  usage: z.nullable(UsageSchema),
+  title: z.nullable(z.string()),
+  lastEventAt: z.nullable(z.string()),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

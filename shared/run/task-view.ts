@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RunState } from './run-state.ts';
 import { TaskStatusSchema } from './status.ts';
 
 export const TaskViewSchema = z.object({
   taskId: z.string(),
   status: TaskStatusSchema,
-  name: z.string().nullable(),
-  attempt: z.int().nullable(),
+  name: z.nullable(z.string()),
+  attempt: z.nullable(z.int()),
   firstEventAt: z.string(),
   lastEventAt: z.string(),
   /** From the first to the last event of the task (producer clock). */

@@ -3,11 +3,11 @@ import { DynamoDbApiKeyStore } from '#adapters/dynamodb/dynamodb-api-key-store.t
 import { DynamoDbEventStore } from '#adapters/dynamodb/dynamodb-event-store.ts';
 import { part, requireClient } from '../compose.ts';
 import { stalePolicyOf, tableNameOf } from './settings.ts';
-import { tracerOf } from './tracer.ts';
+import { traced } from './tracer.ts';
 
-/** The stores' DynamoDB client, traced (a subsegment per call in AWS). */
+/** The stores' DynamoDB client, traced when the function was built with `traceCalls` (a subsegment per call). */
 export const storeClientOf = /* @__PURE__ */ part((root) =>
-  DynamoDBDocumentClient.from(tracerOf(root).captureAWSv3Client(requireClient(root, 'dynamoDb', 'the event store')), {
+  DynamoDBDocumentClient.from(traced(root, requireClient(root, 'dynamoDb', 'the event store')), {
     marshallOptions: { removeUndefinedValues: true },
   }),
 );
