@@ -7,7 +7,8 @@ import type { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { remoteQueueName } from '#infra/constructs/observer-rules.ts';
-import type { RunLedgerStack } from '#infra/runledger-stack.ts';
+import { resolveRunLedgerProps } from '#infra/constructs/runledger.ts';
+import { RunLedgerStack } from '#infra/runledger-stack.ts';
 import { inspectTemplate, refOf } from './delivery-support.ts';
 import { context } from './support.ts';
 
@@ -101,6 +102,14 @@ describe('cross-stack addObserver: a consumer stack that uses RunLedger’s outp
     expect(inRunLedger.resource(queueId).Properties.QueueName).toBeUndefined();
     expect(inRunLedger.resource(deadLettersId).Properties.QueueName).toBeUndefined();
     expect(inConsumer.findTarget('own-pager')).toBeUndefined();
+  });
+
+  it('refuses a function of another account or region than the bus: an EventBridge rule lives beside its bus', () => {
+    const app = new App({ context: CONTEXT });
+    const runledger = new RunLedgerStack(app, 'RunLedger-prod', { config: resolveRunLedgerProps({ stage: 'prod' }), env: { account: '111111111111', region: 'us-east-1' } });
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const fn = new LambdaFunction(elsewhere, 'Pager', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
+    expect(() => runledger.runledger.addObserver(fn, { name: 'pager', filter: { preset: 'minimal' }, required: true })).toThrow(/'pager' is in stack Elsewhere \(eu-west-1\).*account and region/);
   });
 
   it('is really checking for cycles: the old placement (the rule in RunLedger’s stack, targeting the consumer’s function) fails synth', () => {

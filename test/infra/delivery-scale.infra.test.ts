@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { ObserverFilter } from '#shared/bus/observer-filter.ts';
+import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { buildApp } from '#infra/app.ts';
 import { context } from './support.ts';
 
@@ -73,6 +74,12 @@ describe('an app with 100 observers (10 in RunLedger’s stack, 90 in two other 
     // Every stack's functions were counted, the relay and 50 dispatchers among them.
     expect(sizes.length).toBeGreaterThan(100);
     expect(sizes.filter(({ size }) => size >= LAMBDA_ENVIRONMENT_LIMIT)).toEqual([]);
+  });
+
+  it('gives the relay the summary of all 103 subscriptions, those added from the other stacks after RunLedger was built included', () => {
+    const [relay] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter((fn) => JSON.stringify(fn).includes('"runledger-relay"'));
+    const variables = (relay as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    expect(variables.RUNLEDGER_PUBLISH_PATTERNS).toBe(JSON.stringify(summarizePublishPatterns(stack.runledger.observers.patterns)));
   });
 
   it('is really checking: every subscription’s pattern in the relay’s variable, as before, would pass the limit', () => {

@@ -300,7 +300,8 @@ describe('addObserver', () => {
     const team = new Stack(app, 'Team');
     const fn = new LambdaFunction(team, 'Pager', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
     runledger.addObserver(fn, { name: 'pager', filter: { types: ['run.failed'] }, required: true });
-    const template = Template.fromStack(platform);
+    // The rule and the dispatcher are made in the function's own stack (details: delivery-cross-stack.infra.test.ts).
+    const template = Template.fromStack(team);
     template.hasResourceProperties('AWS::Events::Rule', { Description: 'runledger observer pager', EventPattern: { source: ['runledger'], 'detail-type': ['run.failed'] } });
     // A required observer is fed by its queue through a dispatcher, so EventBridge invokes only the optional built-ins and the two schedules.
     const permissions = [platform, team].flatMap((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } })));
