@@ -63,7 +63,7 @@ for (let index = 0; index < 100; index++) {
 // cdk-nag over every stack, as `cdk synth` runs it.
 app.synth();
 
-describe('an app with 100 observers (10 in RunLedger’s stack, 90 in two other stacks)', () => {
+describe('an app with 100 observers (10 in RunLedger’s stack, 90 in three other stacks)', () => {
   it('synthesizes with every function’s environment under Lambda’s 4 KB, counted as Lambda does (keys + values)', () => {
     const sizes = homes.flatMap((home) =>
       Object.entries(Template.fromStack(home).findResources('AWS::Lambda::Function')).map(([id, fn]) => {
