@@ -102,8 +102,11 @@ describe('alerting observer', () => {
     const atOnce = await Promise.allSettled([observe(event), observe(event)]);
     await observe(event);
     expect(sent).toHaveLength(1);
-    // The delivery that found the claim held fails, so its queue retries it (and then finds it sent).
-    expect(atOnce.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    // One delivery sends. The other either found the claim held and failed, so its queue retries it
+    // (and then finds it sent), or ran after the first had finished and found it sent: which one
+    // depends on timing, the single alert does not.
+    expect(atOnce.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    for (const outcome of atOnce) if (outcome.status === 'rejected') expect(String(outcome.reason)).toMatch(/could not be sent/);
   });
 
   it('gives the claim back when a sink fails, so the retry alerts', async () => {
