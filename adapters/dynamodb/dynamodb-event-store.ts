@@ -14,14 +14,20 @@ import { appendProducerSequenced } from './producer-sequenced.ts';
 import { isThrottling } from './retry.ts';
 import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
-import { appendServerSequenced } from './server-sequenced.ts';
 import type { StoreContext } from './store-context.ts';
+import { DynamoDbRunStorage } from './dynamodb-run-storage.ts';
+import { DEFAULT_CLAIM_LEASE_SECONDS, makeAppendToRun, type AppendToRun } from '#shared/run/append-to-run.ts';
+import type { RunStorage } from '#shared/ports.ts';
 
 export type DynamoDbEventStoreOptions = {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly clock: Clock;
   readonly limits: StoreLimits;
+  /** How long a crashed writer's claim blocks a server-sequenced run. @default DEFAULT_CLAIM_LEASE_SECONDS */
+  readonly claimLeaseSeconds?: number;
+  /** Wraps the storage primitives (tests inject crashes and pauses between them). */
+  readonly wrapStorage?: (storage: RunStorage) => RunStorage;
 };
 
 /**
@@ -34,10 +40,18 @@ export class DynamoDbEventStore implements EventStore {
   readonly #context: StoreContext;
   readonly #lock = new KeyedLock();
   readonly #lists: RunLists;
+  readonly #appendServer: AppendToRun;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.#context = { ...options, summaries: new RunSummaries(options.client, options.tableName, options.limits.stalePolicy) };
     this.#lists = new RunLists(options.client, options.tableName);
+    const storage = new DynamoDbRunStorage(this.#context);
+    this.#appendServer = makeAppendToRun({
+      storage: options.wrapStorage?.(storage) ?? storage,
+      clock: options.clock,
+      limits: options.limits,
+      leaseMs: (options.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000,
+    });
   }
 
   listRuns(tenant: string, query: ListRunsQuery): Promise<RunsPage> {
@@ -54,8 +68,9 @@ export class DynamoDbEventStore implements EventStore {
         const current = await this.#context.summaries.latest(tenant, runId);
         const mode = modeOf(current?.state, candidates);
         const { pending, settled, repeats } = screenCandidates(candidates, mode);
-        const append = mode === 'server' ? appendServerSequenced : appendProducerSequenced;
-        for (const [index, outcome] of await append(this.#context, tenant, runId, current, pending)) settled.set(index, outcome);
+        const appended =
+          mode === 'server' ? await this.#appendServer(tenant, runId, pending) : await appendProducerSequenced(this.#context, tenant, runId, current, pending);
+        for (const [index, outcome] of appended) settled.set(index, outcome);
         return collectOutcomes(candidates, settled, repeats);
       }),
     );

@@ -38,7 +38,7 @@ export function eventItem(tenant: string, event: StoredEvent, hash: string, expi
   };
 }
 
-export function guardItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number) {
+export function guardItem(tenant: string, event: Pick<StoredEvent, 'runId' | 'eventId' | 'seq'>, hash: string, expiresAt: number) {
   return { pk: runPk(tenant, event.runId), sk: guardSk(event.eventId), seq: event.seq, hash, expiresAt };
 }
 
