@@ -6,10 +6,12 @@ import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptio
 import type { RunState } from '#shared/run/run-state.ts';
 import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
 import { batchGetItems } from './batch-get.ts';
-import { parseEventItem, sumStats } from './item-codec.ts';
+import { isDenseItem, parseEventItem, sumStats } from './item-codec.ts';
+import { densePrefix, withinConfirmed } from '#shared/run/visible-seqs.ts';
+import { lastSeqOf } from '#shared/run/run-state.ts';
 import { eventSk, runPk, STATS_SHARDS, STATS_SK, statsPk, taskSeqKey } from './keys.ts';
 import { EVENTS_TABLE } from './table-definition.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { AppendGroups } from '#shared/run/group-appends.ts';
 import { appendProducerSequenced } from './producer-sequenced.ts';
 import { isThrottling } from './retry.ts';
 import { RunLists } from './run-lists.ts';
@@ -38,7 +40,7 @@ export type DynamoDbEventStoreOptions = {
  */
 export class DynamoDbEventStore implements EventStore {
   readonly #context: StoreContext;
-  readonly #lock = new KeyedLock();
+  readonly #groups = new AppendGroups();
   readonly #lists: RunLists;
   readonly #appendServer: AppendToRun;
 
@@ -63,15 +65,15 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
-    return this.#lock.run(runPk(tenant, runId), () =>
+    return this.#groups.append(runPk(tenant, runId), candidates, (batch) =>
       throttlingAsBusy(async () => {
         const current = await this.#context.summaries.latest(tenant, runId);
-        const mode = modeOf(current?.state, candidates);
-        const { pending, settled, repeats } = screenCandidates(candidates, mode);
+        const mode = modeOf(current?.state, batch);
+        const { pending, settled, repeats } = screenCandidates(batch, mode);
         const appended =
           mode === 'server' ? await this.#appendServer(tenant, runId, pending) : await appendProducerSequenced(this.#context, tenant, runId, current, pending);
         for (const [index, outcome] of appended) settled.set(index, outcome);
-        return collectOutcomes(candidates, settled, repeats);
+        return collectOutcomes(batch, settled, repeats);
       }),
     );
   }
@@ -100,7 +102,9 @@ export class DynamoDbEventStore implements EventStore {
         }),
       ),
     );
-    return (result.Items ?? []).map(parseEventItem);
+    const items = result.Items ?? [];
+    const events = items.map(parseEventItem);
+    return items.some(isDenseItem) ? densePrefix(events, afterSeq) : events;
   }
 
   async listTaskEvents(tenant: string, runId: string, taskId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
@@ -116,7 +120,12 @@ export class DynamoDbEventStore implements EventStore {
         }),
       ),
     );
-    return (result.Items ?? []).map(parseEventItem);
+    const items = result.Items ?? [];
+    const events = items.map(parseEventItem);
+    if (!items.some(isDenseItem)) return events;
+    // Task seqs are sparse, so a gap says nothing: the run's confirmed prefix bounds the page.
+    const run = await throttlingAsBusy(() => this.#context.summaries.read(tenant, runId));
+    return withinConfirmed(events, run === undefined ? 0 : lastSeqOf(run.state));
   }
 }
 

@@ -58,7 +58,7 @@ export class DynamoDbRunStorage implements RunStorage {
     const expiry = expiresAt(this.#context, this.#context.clock.now());
     const guardOf = (write: GuardWrite) => guardItem(tenant, { runId: _runId, eventId: write.eventId, seq: write.seq }, write.hash, expiry);
     const inserts = guards.filter((write) => write.kind === 'insert');
-    const items = [...inserts.map(guardOf), ...events.map(({ event, hash }) => eventItem(tenant, event, hash, expiry))];
+    const items = [...inserts.map(guardOf), ...events.map(({ event, hash }) => eventItem(tenant, event, hash, expiry, true))];
     const [inserted, conditional] = await Promise.all([
       insertItems(this.#context.client, this.#context.tableName, items),
       Promise.all(guards.filter((write) => write.kind !== 'insert').map((write) => this.#putGuard(write, guardOf(write)))),

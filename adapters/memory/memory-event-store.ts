@@ -6,6 +6,8 @@ import { stalenessOf } from '#shared/run/staleness.ts';
 import { emptyStats, type RunStats } from '#shared/run/stats.ts';
 import { foldEvents, newRunState, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
 import { checkProducerSeq, collectOutcomes, compareWithHeld, modeConflict, modeOf, screenCandidates, toStoredEvent } from '#shared/run/sequencing.ts';
+import { AppendGroups } from '#shared/run/group-appends.ts';
+import { densePrefix } from '#shared/run/visible-seqs.ts';
 import { MemoryRunStorage, MemoryTables } from './memory-run-storage.ts';
 
 /**
@@ -19,6 +21,7 @@ export class MemoryEventStore implements EventStore {
   readonly #clock: Clock;
   readonly #limits: StoreLimits;
   readonly #appendServer: AppendToRun;
+  readonly #groups = new AppendGroups();
 
   constructor(options: { clock: Clock; limits: StoreLimits; claimLeaseSeconds?: number; wrapStorage?: (storage: RunStorage) => RunStorage }) {
     this.#clock = options.clock;
@@ -32,13 +35,15 @@ export class MemoryEventStore implements EventStore {
     });
   }
 
-  async appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
-    const record = this.#tables.run(tenant, runId);
-    const mode = modeOf(record?.version === 0 ? undefined : record?.state, candidates);
-    const { pending, settled, repeats } = screenCandidates(candidates, mode);
-    const appended = mode === 'server' ? await this.#appendServer(tenant, runId, pending) : this.#appendProducer(tenant, runId, pending);
-    for (const [index, outcome] of appended) settled.set(index, outcome);
-    return collectOutcomes(candidates, settled, repeats);
+  appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
+    return this.#groups.append(MemoryTables.key(tenant, runId), candidates, async (batch) => {
+      const record = this.#tables.run(tenant, runId);
+      const mode = modeOf(record?.version === 0 ? undefined : record?.state, batch);
+      const { pending, settled, repeats } = screenCandidates(batch, mode);
+      const appended = mode === 'server' ? await this.#appendServer(tenant, runId, pending) : this.#appendProducer(tenant, runId, pending);
+      for (const [index, outcome] of appended) settled.set(index, outcome);
+      return collectOutcomes(batch, settled, repeats);
+    });
   }
 
   #appendProducer(tenant: string, runId: string, pending: readonly AppendCandidate[]): Map<number, AppendOutcome> {
@@ -87,17 +92,19 @@ export class MemoryEventStore implements EventStore {
   }
 
   async listTaskEvents(tenant: string, runId: string, taskId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
-    const all = await this.listEvents(tenant, runId, { afterSeq, limit: Number.MAX_SAFE_INTEGER });
-    return all.filter((event) => taskIdOf(event) === taskId).slice(0, limit);
+    // The run's dense prefix bounds its task pages too (the DynamoDB adapter bounds them by the confirmed prefix: the same set once writes settle).
+    const all = await this.listEvents(tenant, runId, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+    return all.filter((event) => event.seq > afterSeq && taskIdOf(event) === taskId).slice(0, limit);
   }
 
   listEvents(tenant: string, runId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
-    const events = [...(this.#tables.run(tenant, runId)?.events.values() ?? [])]
+    const run = this.#tables.run(tenant, runId);
+    const events = [...(run?.events.values() ?? [])]
       .map(({ stored }) => stored)
       .filter((event) => event.seq > afterSeq)
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, limit);
-    return Promise.resolve(events);
+      .sort((a, b) => a.seq - b.seq);
+    const visible = run?.state.mode === 'server' ? densePrefix(events, afterSeq) : events;
+    return Promise.resolve(visible.slice(0, limit));
   }
 
   listRuns(tenant: string, { status, threadId, limit, before }: ListRunsQuery): Promise<RunsPage> {
