@@ -17,16 +17,18 @@ import { MemoryRunStorage, MemoryTables } from './memory-run-storage.ts';
  * writing, so they are atomic in one process.
  */
 export class MemoryEventStore implements EventStore {
-  readonly #tables = new MemoryTables();
+  /** Shared with peers made on the same tables (other writers in one test). */
+  readonly tables: MemoryTables;
   readonly #clock: Clock;
   readonly #limits: StoreLimits;
   readonly #appendServer: AppendToRun;
   readonly #groups = new AppendGroups();
 
-  constructor(options: { clock: Clock; limits: StoreLimits; claimLeaseSeconds?: number; wrapStorage?: (storage: RunStorage) => RunStorage }) {
+  constructor(options: { clock: Clock; limits: StoreLimits; claimLeaseSeconds?: number; wrapStorage?: (storage: RunStorage) => RunStorage; tables?: MemoryTables }) {
+    this.tables = options.tables ?? new MemoryTables();
     this.#clock = options.clock;
     this.#limits = options.limits;
-    const storage = new MemoryRunStorage(this.#tables);
+    const storage = new MemoryRunStorage(this.tables);
     this.#appendServer = makeAppendToRun({
       storage: options.wrapStorage?.(storage) ?? storage,
       clock: options.clock,
@@ -37,7 +39,7 @@ export class MemoryEventStore implements EventStore {
 
   appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
     return this.#groups.append(MemoryTables.key(tenant, runId), candidates, async (batch) => {
-      const record = this.#tables.run(tenant, runId);
+      const record = this.tables.run(tenant, runId);
       const mode = modeOf(record?.version === 0 ? undefined : record?.state, batch);
       const { pending, settled, repeats } = screenCandidates(batch, mode);
       const appended = mode === 'server' ? await this.#appendServer(tenant, runId, pending) : this.#appendProducer(tenant, runId, pending);
@@ -49,12 +51,12 @@ export class MemoryEventStore implements EventStore {
   #appendProducer(tenant: string, runId: string, pending: readonly AppendCandidate[]): Map<number, AppendOutcome> {
     const now = this.#clock.now().toISOString();
     const settled = new Map<number, AppendOutcome>();
-    const existing = this.#tables.run(tenant, runId);
+    const existing = this.tables.run(tenant, runId);
     if (existing !== undefined && existing.version > 0 && existing.state.mode !== 'producer') {
       for (const candidate of pending) settled.set(candidate.index, modeConflict(runId, existing.state.mode));
       return settled;
     }
-    const run = this.#tables.ensureRun(tenant, runId, newRunState(runId, 'producer', now));
+    const run = this.tables.ensureRun(tenant, runId, newRunState(runId, 'producer', now));
     const stored: StoredEvent[] = [];
     for (const candidate of pending) {
       const seq = candidate.event.seq ?? 0;
@@ -77,17 +79,17 @@ export class MemoryEventStore implements EventStore {
       const before = run.version === 0 ? undefined : run.state;
       run.state = foldEvents(run.state, stored, now);
       run.version += 1;
-      this.#tables.addStats(tenant, before, run.state);
+      this.tables.addStats(tenant, before, run.state);
     }
     return settled;
   }
 
   getStats(tenant: string): Promise<RunStats> {
-    return Promise.resolve({ ...(this.#tables.stats.get(tenant) ?? emptyStats()) });
+    return Promise.resolve({ ...(this.tables.stats.get(tenant) ?? emptyStats()) });
   }
 
   getRun(tenant: string, runId: string): Promise<RunState | undefined> {
-    const run = this.#tables.run(tenant, runId);
+    const run = this.tables.run(tenant, runId);
     return Promise.resolve(run === undefined || run.version === 0 ? undefined : run.state);
   }
 
@@ -98,7 +100,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   listEvents(tenant: string, runId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
-    const run = this.#tables.run(tenant, runId);
+    const run = this.tables.run(tenant, runId);
     const events = [...(run?.events.values() ?? [])]
       .map(({ stored }) => stored)
       .filter((event) => event.seq > afterSeq)
@@ -108,7 +110,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   listRuns(tenant: string, { status, threadId, limit, before }: ListRunsQuery): Promise<RunsPage> {
-    const matching = [...this.#tables.runs.values()]
+    const matching = [...this.tables.runs.values()]
       .filter((run) => run.tenant === tenant && run.state.seqs.length > 0)
       .map((run) => ({ state: run.state, key: runListKey(run.state) }))
       .filter(({ state, key }) => (status === undefined || runStatusOf(state) === status) && (threadId === undefined || state.threadId === threadId) && (before === undefined || key < before))
@@ -118,7 +120,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   listStaleRuns(now: Date, limit: number): Promise<RunRef[]> {
-    const stale = [...this.#tables.runs.values()].filter((run) => {
+    const stale = [...this.tables.runs.values()].filter((run) => {
       const staleness = stalenessOf(run.state, this.#limits.stalePolicy);
       return staleness !== undefined && staleness.deadlineMs <= now.getTime();
     });
