@@ -135,6 +135,9 @@ export function planAppend(input: PlanInput): AppendPlan {
     slots.set(nextSeq++, { placed: candidate, id: claimIdOf(candidate.event.eventId) });
   }
 
+  // An event stored above the confirmed prefix with no claim to take over: the summary we planned
+  // on is older than that write (a remembered copy). Read it again before answering anything.
+  if (claim === undefined && unconfirmed.length > 0) return { kind: 'wait', untilMs: nowMs };
   const anyPlaced = [...slots.values()].some((slot) => slot.placed !== undefined);
   if (!anyPlaced && claim === undefined) return { kind: 'settled', outcomes };
 

@@ -128,6 +128,14 @@ describe('planAppend (server-sequenced)', () => {
     expect(plan.confirmed.claim).toEqual({ token: '', from: 4, ids: ['q', claimIdOf('crashed-3')], leaseUntil: 0 });
   });
 
+  it('reads the summary again instead of answering duplicate for an event stored above what it knows is confirmed', () => {
+    const { state } = confirmedRun(2);
+    const resent = candidates([progressEvent(RUN, { eventId: 'landed' })]);
+    const landed: StoredAt = { event: toStoredEvent(resent[0]?.event ?? progressEvent(RUN), 3, 'earlier'), hash: resent[0]?.hash ?? '' };
+    const plan = planAppend(given({ state, candidates: resent, guards: guardsOf([{ eventId: 'landed', seq: 3, hash: landed.hash }]), stored: storedMap([[3, landed]]) }));
+    expect(plan).toEqual({ kind: 'wait', untilMs: NOW });
+  });
+
   it('continues its own claim after a refused write, whatever the lease says', () => {
     const { state } = confirmedRun(1);
     const mine: RunState = { ...state, claim: { token: 'me', from: 2, ids: [claimIdOf('x')], leaseUntil: NOW + 5000 } };
