@@ -54,7 +54,8 @@ function serverSequencing(factory: StoreFactory): void {
       expect((await store.listEvents('acme', runId, { afterSeq: 0, limit: 10 })).map((event) => event.seq)).toEqual([1, 2, 3, 4]);
     });
     // Peers share no memory (separate Lambdas): every collision is resolved by the store's conditions.
-    // (The HTTP suite runs the 20 writers x 50 events through one local stack.)
+    // Writers to one run take turns (one claim at a time), so on DynamoDB Local this takes ~30 s:
+    // 40 turns of five round trips each, plus the waits between them. That is the point of the test.
     it('gives seqs exactly 1..1000 to 20 concurrent writers in other processes, 50 events each', async () => {
       await factory.make();
       const writers = factory.peers(20);
