@@ -168,6 +168,9 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
     await post(large, Array.from({ length: 100 }, (_, i) => makeEvent(large, start + i, start + i + 1)));
   }
   await post(small, Array.from({ length: 10 }, (_, i) => makeEvent(small, i, i + 1)));
+  // A server-sequenced run too: its pages stop at the first gap but read nothing more.
+  const serverRun = 'query-server';
+  for (let start = 0; start < 1000; start += 100) await post(serverRun, Array.from({ length: 100 }, (_, i) => makeEvent(serverRun, start + i, undefined)));
   const get = async (path: string) => {
     const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
     if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
@@ -184,6 +187,7 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
   const largeSmallPage = await readUnits(`/v1/runs/${large}/events?afterSeq=5000&limit=10`);
   const largePage = await readUnits(`/v1/runs/${large}/events?afterSeq=5000&limit=100`);
   const largeStatus = await readUnits(`/v1/runs/${large}`);
+  const serverPage = await readUnits(`/v1/runs/${serverRun}/events?afterSeq=500&limit=100`);
   meter.enabled = false;
 
   const latency = async (paths: () => string) => {
@@ -199,6 +203,7 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
   console.log('\nqueries (strongly consistent reads; read units as DynamoDB Local reports them):');
   console.log(`  read units for a page of 10 events (summary read included): run of 10 -> ${smallPage.toFixed(1)}, run of 10,000 -> ${largeSmallPage.toFixed(1)}; a page of 100 -> ${largePage.toFixed(1)}`);
   console.log(`  read units for the run summary of the 10,000-event run: ${largeStatus.toFixed(1)}`);
+  console.log(`  read units for a page of 100 events of a server-sequenced run of 1,000: ${serverPage.toFixed(1)} (producer-sequenced above: ${largePage.toFixed(1)})`);
   console.log(`  GET /v1/runs/{runId}:                  ${await latency(() => `/v1/runs/${large}`)}`);
   console.log(`  GET /v1/runs/{runId}/events?limit=100: ${await latency(() => `/v1/runs/${large}/events?afterSeq=${Math.floor(Math.random() * 9900)}&limit=100`)}`);
 
