@@ -17,7 +17,7 @@ import { isThrottling } from './retry.ts';
 import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
 import type { StoreContext } from './store-context.ts';
-import { DynamoDbRunStorage } from './dynamodb-run-storage.ts';
+import { DynamoDbRunStorage, type ItemWrites } from './dynamodb-run-storage.ts';
 import { DEFAULT_CLAIM_LEASE_SECONDS, makeAppendToRun, type AppendToRun } from '#shared/run/append-to-run.ts';
 import type { RunStorage } from '#shared/ports.ts';
 
@@ -28,6 +28,8 @@ export type DynamoDbEventStoreOptions = {
   readonly limits: StoreLimits;
   /** How long a crashed writer's claim blocks a server-sequenced run. @default DEFAULT_CLAIM_LEASE_SECONDS */
   readonly claimLeaseSeconds?: number;
+  /** How server-sequenced events and guards are inserted. @default 'partiql' */
+  readonly itemWrites?: ItemWrites;
   /** Wraps the storage primitives (tests inject crashes and pauses between them). */
   readonly wrapStorage?: (storage: RunStorage) => RunStorage;
 };
@@ -47,7 +49,7 @@ export class DynamoDbEventStore implements EventStore {
   constructor(options: DynamoDbEventStoreOptions) {
     this.#context = { ...options, summaries: new RunSummaries(options.client, options.tableName, options.limits.stalePolicy) };
     this.#lists = new RunLists(options.client, options.tableName);
-    const storage = new DynamoDbRunStorage(this.#context);
+    const storage = new DynamoDbRunStorage(this.#context, options.itemWrites);
     this.#appendServer = makeAppendToRun({
       storage: options.wrapStorage?.(storage) ?? storage,
       clock: options.clock,

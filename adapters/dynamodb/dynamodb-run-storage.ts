@@ -4,10 +4,13 @@ import type { EventWrite, GuardWrite, HeldGuard, StoredAt } from '#shared/run/ap
 import type { RunState } from '#shared/run/run-state.ts';
 import { batchGetItems } from './batch-get.ts';
 import { isConditionFailure } from './condition-failure.ts';
-import { insertItems } from './event-writes.ts';
+import { insertItems, insertItemsTransactionally } from './event-writes.ts';
 import { eventItem, guardItem, parseEventItem, parseGuard, parseHeldEvent } from './item-codec.ts';
 import { eventSk, guardSk, runPk } from './keys.ts';
 import { expiresAt, type StoreContext } from './store-context.ts';
+
+/** How guards and events are inserted: PartiQL batches (AWS: one write unit each) or transactions (DynamoDB Local on disk). */
+export type ItemWrites = 'partiql' | 'transaction';
 
 /**
  * The server-sequenced append's primitives on DynamoDB (the algorithm: #shared/run/append-to-run.ts).
@@ -17,9 +20,12 @@ import { expiresAt, type StoreContext } from './store-context.ts';
  */
 export class DynamoDbRunStorage implements RunStorage {
   readonly #context: StoreContext;
+  readonly #insert: typeof insertItems;
 
-  constructor(context: StoreContext) {
+  /** `itemWrites: 'transaction'` is for DynamoDB Local on disk only (event-writes.ts says why). */
+  constructor(context: StoreContext, itemWrites: ItemWrites = 'partiql') {
     this.#context = context;
+    this.#insert = itemWrites === 'partiql' ? insertItems : insertItemsTransactionally;
   }
 
   async loadRun(tenant: string, runId: string, fresh: boolean): Promise<LoadedRun | undefined> {
@@ -60,7 +66,7 @@ export class DynamoDbRunStorage implements RunStorage {
     const inserts = guards.filter((write) => write.kind === 'insert');
     const items = [...inserts.map(guardOf), ...events.map(({ event, hash }) => eventItem(tenant, event, hash, expiry, true))];
     const [inserted, conditional] = await Promise.all([
-      insertItems(this.#context.client, this.#context.tableName, items),
+      this.#insert(this.#context.client, this.#context.tableName, items),
       Promise.all(guards.filter((write) => write.kind !== 'insert').map((write) => this.#putGuard(write, guardOf(write)))),
     ]);
     const eventsWritten = inserted.slice(inserts.length);

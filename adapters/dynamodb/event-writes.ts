@@ -1,4 +1,5 @@
-import { BatchExecuteStatementCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchExecuteStatementCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { retryDelayMs, sleep } from './retry.ts';
 
 /** DynamoDB takes at most 25 statements per BatchExecuteStatement. */
@@ -56,4 +57,32 @@ function insertStatement(tableName: string, item: Record<string, unknown>) {
     Statement: `INSERT INTO "${tableName}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`,
     Parameters: names.map((name) => item[name]),
   };
+}
+
+/** DynamoDB takes at most 100 actions per transaction. */
+const ACTIONS_PER_TRANSACTION = 100;
+
+/**
+ * The same writes as insertItems, as conditional puts in transactions of up to 100 (all or nothing
+ * per transaction; a refused item leaves its whole transaction unwritten). Twice the write units,
+ * so only for DynamoDB Local on disk: there each PartiQL statement commits on its own (measured:
+ * 25 INSERTs ~1.1 s against ~0.2 s for one 25-item transaction), while a transaction commits once.
+ */
+export async function insertItemsTransactionally(client: DynamoDBDocumentClient, tableName: string, items: ReadonlyArray<Record<string, unknown>>): Promise<boolean[]> {
+  const written = items.map(() => false);
+  const chunks: number[][] = [];
+  for (let start = 0; start < items.length; start += ACTIONS_PER_TRANSACTION) chunks.push(items.slice(start, start + ACTIONS_PER_TRANSACTION).map((_, offset) => start + offset));
+  await Promise.all(
+    chunks.map(async (positions) => {
+      try {
+        await client.send(
+          new TransactWriteCommand({ TransactItems: positions.map((position) => ({ Put: { TableName: tableName, Item: items[position] ?? {}, ConditionExpression: 'attribute_not_exists(pk)' } })) }),
+        );
+        for (const position of positions) written[position] = true;
+      } catch (error: unknown) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+      }
+    }),
+  );
+  return written;
 }
