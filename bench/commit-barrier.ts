@@ -44,6 +44,8 @@ export async function measureCommitBarrier(options: {
         tableName: TABLE,
         clock: systemClock,
         limits: { maxEventsPerRun: 1_000_000_000, retentionDays: 30 },
+        // As the local stack writes to its on-disk DynamoDB Local.
+        itemWrites: 'transaction',
       });
     const stores = { direct: store(directClient), barrier: store(barrierClient) };
 

@@ -4,6 +4,7 @@
  * Local, in one run (absolute numbers drift between machines; the ratios are what to compare).
  */
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { insertItems } from '#adapters/dynamodb/event-writes.ts';
 import { eventItem, guardItem, summaryItem } from '#adapters/dynamodb/item-codec.ts';
 import { foldEvents, newRunState } from '#shared/run/run-state.ts';
 import type { RunEvent } from '#shared/contract/event.ts';
@@ -21,13 +22,19 @@ const CLIENTS = 16;
 const EVENT_BYTES = 1024;
 const WORDS = 'the agent reads the ticket then plans three steps calls the search tool summarizes results and writes a reply while tracking tokens latency retries and cost for each model call in the run'.split(' ');
 
-type Scenario = { batch: number; mode: 'server' | 'producer'; events: number };
+/** `oneRun`: every client writes into the same run (contention), labelled `server-1run`. */
+type Scenario = { batch: number; mode: 'server' | 'producer'; events: number; oneRun?: boolean };
 const SCENARIOS: Scenario[] = [
   { batch: 1, mode: 'server', events: 480 },
   { batch: 1, mode: 'producer', events: 480 },
   { batch: 25, mode: 'server', events: 4000 },
   { batch: 25, mode: 'producer', events: 4000 },
+  { batch: 25, mode: 'server', events: 4000, oneRun: true },
 ];
+
+function labelOf(scenario: Scenario): string {
+  return scenario.oneRun === true ? 'server-1run' : scenario.mode;
+}
 
 let textSeed = 1;
 function prose(bytes: number): string {
@@ -40,8 +47,8 @@ function prose(bytes: number): string {
 }
 
 /** A 1 KiB (serialized) token event of ordinary prose. */
-function makeEvent(runId: string, index: number, seq: number | undefined): RunEvent {
-  const event: RunEvent = { eventId: `ev-${index}`, runId, type: 'token', occurredAt: new Date().toISOString(), payload: { text: '', index } };
+function makeEvent(runId: string, index: number, seq: number | undefined, client?: number): RunEvent {
+  const event: RunEvent = { eventId: client === undefined ? `ev-${index}` : `ev-${client}-${index}`, runId, type: 'token', occurredAt: new Date().toISOString(), payload: { text: '', index } };
   const overhead = Buffer.byteLength(JSON.stringify({ ...event, ...(seq === undefined ? {} : { seq }), receivedAt: event.occurredAt }));
   return { ...event, ...(seq === undefined ? {} : { seq }), payload: { text: prose(EVENT_BYTES - overhead), index } };
 }
@@ -78,15 +85,15 @@ async function entriesSince(url: string, before: number, expected: number): Prom
   return (await busStats(url)) - before;
 }
 
-/** CLIENTS producers, one run each, each sending its requests one after another. */
+/** CLIENTS producers, one run each (or all in one run), each sending its requests one after another. */
 function plan(scenario: Scenario, tag: string): RunEvent[][][] {
   const perClient = Math.ceil(scenario.events / CLIENTS / scenario.batch);
   return Array.from({ length: CLIENTS }, (_, client) => {
-    const runId = `${tag}-${scenario.mode}-b${scenario.batch}-c${client}`;
+    const runId = scenario.oneRun === true ? `${tag}-${labelOf(scenario)}-b${scenario.batch}` : `${tag}-${scenario.mode}-b${scenario.batch}-c${client}`;
     return Array.from({ length: perClient }, (_, request) =>
       Array.from({ length: scenario.batch }, (_, i) => {
         const index = request * scenario.batch + i;
-        return makeEvent(runId, index, scenario.mode === 'producer' ? index + 1 : undefined);
+        return makeEvent(runId, index, scenario.mode === 'producer' ? index + 1 : undefined, scenario.oneRun === true ? client : undefined);
       }),
     );
   });
@@ -113,12 +120,18 @@ async function timed(clients: Array<Array<() => Promise<void>>>): Promise<{ seco
  * summaries), so the ratio against it shows the cost of the protocol alone (conditions,
  * transactions, round trips), not of the data.
  */
-function rawWrites(scenario: Scenario, tag: string, what: 'events' | 'everything'): Array<Array<() => Promise<void>>> {
+function rawWrites(scenario: Scenario, tag: string, what: 'events' | 'everything' | 'conditional'): Array<Array<() => Promise<void>>> {
   const receivedAt = new Date().toISOString();
-  return plan(scenario, tag).map((requests) =>
-    requests.map((batch) => {
-      const stored = batch.map((event, i) => ({ ...event, seq: event.seq ?? i + 1, receivedAt }));
+  return plan(scenario, tag).map((requests, client) =>
+    requests.map((batch, request) => {
+      // Distinct seqs per client and request, so conditional inserts never collide.
+      const stored = batch.map((event, i) => ({ ...event, seq: event.seq ?? (client * requests.length + request) * batch.length + i + 1, receivedAt }));
       const items: Array<Record<string, unknown>> = stored.map((event) => eventItem('bench', event, eventHash(event), 0));
+      if (what === 'conditional') {
+        // DynamoDB Local's ceiling for the writes the server path makes: event + guard, each an INSERT (refused on an existing key).
+        if (scenario.mode === 'server') items.push(...stored.map((event) => guardItem('bench', event, eventHash(event), 0)));
+        return async () => void (await insertItems(rawClient, RAW_TABLE, items));
+      }
       if (what === 'everything') {
         const runId = batch[0]?.runId ?? '';
         const state = foldEvents(newRunState(runId, scenario.mode, receivedAt), stored, receivedAt);
@@ -155,6 +168,9 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
     await post(large, Array.from({ length: 100 }, (_, i) => makeEvent(large, start + i, start + i + 1)));
   }
   await post(small, Array.from({ length: 10 }, (_, i) => makeEvent(small, i, i + 1)));
+  // A server-sequenced run too: its pages stop at the first gap but read nothing more.
+  const serverRun = 'query-server';
+  for (let start = 0; start < 1000; start += 100) await post(serverRun, Array.from({ length: 100 }, (_, i) => makeEvent(serverRun, start + i, undefined)));
   const get = async (path: string) => {
     const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
     if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
@@ -171,6 +187,7 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
   const largeSmallPage = await readUnits(`/v1/runs/${large}/events?afterSeq=5000&limit=10`);
   const largePage = await readUnits(`/v1/runs/${large}/events?afterSeq=5000&limit=100`);
   const largeStatus = await readUnits(`/v1/runs/${large}`);
+  const serverPage = await readUnits(`/v1/runs/${serverRun}/events?afterSeq=500&limit=100`);
   meter.enabled = false;
 
   const latency = async (paths: () => string) => {
@@ -186,6 +203,7 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
   console.log('\nqueries (strongly consistent reads; read units as DynamoDB Local reports them):');
   console.log(`  read units for a page of 10 events (summary read included): run of 10 -> ${smallPage.toFixed(1)}, run of 10,000 -> ${largeSmallPage.toFixed(1)}; a page of 100 -> ${largePage.toFixed(1)}`);
   console.log(`  read units for the run summary of the 10,000-event run: ${largeStatus.toFixed(1)}`);
+  console.log(`  read units for a page of 100 events of a server-sequenced run of 1,000: ${serverPage.toFixed(1)} (producer-sequenced above: ${largePage.toFixed(1)})`);
   console.log(`  GET /v1/runs/{runId}:                  ${await latency(() => `/v1/runs/${large}`)}`);
   console.log(`  GET /v1/runs/{runId}/events?limit=100: ${await latency(() => `/v1/runs/${large}/events?afterSeq=${Math.floor(Math.random() * 9900)}&limit=100`)}`);
 
@@ -258,13 +276,15 @@ async function main(): Promise<void> {
     await quietBus(stack.url);
     const rawRun = await timed(rawWrites(scenario, 'timed-raw', 'events'));
     const rawAllRun = await timed(rawWrites(scenario, 'timed-raw-all', 'everything'));
+    const rawConditionalRun = await timed(rawWrites(scenario, 'timed-raw-cond', 'conditional'));
 
     const rate = events / pipeline.seconds;
     const rawRate = events / rawRun.seconds;
     const rawAllRate = events / rawAllRun.seconds;
+    const rawConditionalRate = events / rawConditionalRun.seconds;
     rows.push([
       String(scenario.batch),
-      scenario.mode,
+      labelOf(scenario),
       String(events),
       rate.toFixed(0),
       percentile(pipeline.latencies, 50).toFixed(1),
@@ -280,13 +300,15 @@ async function main(): Promise<void> {
       (rate / rawRate).toFixed(2),
       rawAllRate.toFixed(0),
       (rate / rawAllRate).toFixed(2),
+      rawConditionalRate.toFixed(0),
+      (rate / rawConditionalRate).toFixed(2),
     ]);
   }
 
-  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'of it index', 'WCU/ev local', 'RCU/event', 'EB entries/ev', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all'];
+  const header = ['batch', 'sequencing', 'events', 'events/s', 'p50 ms', 'p99 ms', 'WCU/event', 'of it index', 'WCU/ev local', 'RCU/event', 'EB entries/ev', 'calls/req', 'raw events/s', 'raw WCU/ev', 'ingest/raw', 'raw all/s', 'ingest/raw all', 'raw cond/s', 'ingest/raw cond'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
-  console.log(`\ningest through the HTTP API vs raw writes of the same items (1 KiB events, ${CLIENTS} clients, one run each)`);
+  console.log(`\ningest through the HTTP API vs raw writes of the same items (1 KiB events, ${CLIENTS} clients, one run each; server-1run: all ${CLIENTS} in one run)`);
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(`
@@ -300,9 +322,12 @@ EB entries/ev: PutEvents entries the relay sent per stored event (token events g
 raw: the same event items (deflated bodies) written with PutItem (batch 1) / BatchWriteItem (batch 25), no
   sequencing, same client count. raw all: those plus every other item the pipeline writes for them (eventId
   guards, run summaries), unconditionally, in parallel BatchWriteItem calls: the ratio to it is the protocol's cost.
-targets at batch 25: producer <= 1.1, server <= 4.2 WCU/event; ingest/raw >= 0.5.`);
+raw cond: the event items (and, server mode, their eventId guards) as PartiQL INSERTs in BatchExecuteStatement
+  calls of 25, 4 in flight per client: DynamoDB Local's own ceiling for the conditional writes the server path
+  needs (a plain BatchWriteItem cannot refuse an existing key).
+targets at batch 25: producer <= 1.1, server <= 2.2 WCU/event; ingest/raw >= 0.5.`);
 
-  const priced = rows.filter((row) => row[0] === '25');
+  const priced = rows.filter((row) => row[0] === '25' && row[1] !== 'server-1run');
   console.log('\nestimated AWS cost per million events at batch 25 (on-demand list prices, counts measured above):');
   for (const row of priced) {
     const wcu = Number(row[6]);

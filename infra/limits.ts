@@ -57,7 +57,8 @@ export function deflateBound(bytes: number): number {
 export const RUN_ITEM_LAYOUT: RunItemLayout = {
   eventBodyBytes: deflateBound(MAX_EVENT_BYTES + 256),
   eventItemOverheadBytes:
-    ['pk', 'sk', 'taskSeq', 'seq', 'eventId', 'type', 'hash', 'body', 'expiresAt'].join('').length + RUN_PK + SEQ_KEY + (MAX_TASK_ID_ENCODED + 1 + 10) + MAX_NUMBER + MAX_ID + MAX_TYPE + HASH + MAX_NUMBER,
+    // `dense` (a boolean, 1 byte): server-sequenced event items, whose readers stop at the first gap.
+    ['pk', 'sk', 'taskSeq', 'seq', 'eventId', 'type', 'hash', 'body', 'expiresAt', 'dense'].join('').length + RUN_PK + SEQ_KEY + (MAX_TASK_ID_ENCODED + 1 + 10) + MAX_NUMBER + MAX_ID + MAX_TYPE + HASH + MAX_NUMBER + 1,
   indexEntriesPerEvent: 1,
   guardItemBytes: ['pk', 'sk', 'seq', 'hash', 'expiresAt'].join('').length + RUN_PK + 2 + MAX_ID + MAX_NUMBER + HASH + MAX_NUMBER,
   summaryItemBytes: 400 * 1024,

@@ -129,6 +129,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.config,
       RUNLEDGER_TABLE_NAME: tableName,
       RUNLEDGER_DYNAMODB_ENDPOINT: endpoint,
+      // The DynamoDB Local it started keeps its data on disk, where transactions beat PartiQL batches.
+      ...(dynamo === undefined ? {} : { RUNLEDGER_ITEM_WRITES: 'transaction' }),
       ...(options.retentionDays === undefined ? {} : { RUNLEDGER_RETENTION_DAYS: String(options.retentionDays) }),
       ...(options.maxEventsPerRun === undefined ? {} : { RUNLEDGER_MAX_EVENTS_PER_RUN: String(options.maxEventsPerRun) }),
       RUNLEDGER_METRICS_FILE: metricsFile,

@@ -1,4 +1,5 @@
 import type { RunEvent, StoredEvent } from './contract/event.ts';
+import type { EventWrite, GuardWrite, HeldGuard, StoredAt } from './run/append-plan.ts';
 import type { RunState } from './run/run-state.ts';
 import type { RunStats } from './run/stats.ts';
 import type { StalePolicy } from './run/staleness.ts';
@@ -65,6 +66,36 @@ export interface EventStore {
    * caller re-checks each against the run itself.
    */
   listStaleRuns(now: Date, limit: number): Promise<RunRef[]>;
+}
+
+/** A run summary as read, with the version a conditional write of the next one must match. */
+export type LoadedRun = { readonly state: RunState; readonly version: number };
+
+/**
+ * The primitives a server-sequenced append needs from a backend (the algorithm lives in
+ * shared/run/append-to-run.ts and append-plan.ts; an adapter only reads and writes):
+ * the summary with optimistic concurrency, guards and event items read by key, and guards and
+ * events written each conditional on its own key, without a transaction.
+ */
+export interface RunStorage {
+  /** The summary; `fresh` skips any copy the adapter remembers (after a write failed). */
+  loadRun(tenant: string, runId: string, fresh: boolean): Promise<LoadedRun | undefined>;
+  /** The eventId guards held for these eventIds (strongly consistent). */
+  readGuards(tenant: string, runId: string, eventIds: readonly string[]): Promise<Map<string, HeldGuard>>;
+  /** The event items at these seqs (strongly consistent). */
+  readEvents(tenant: string, runId: string, seqs: readonly number[]): Promise<Map<number, StoredAt>>;
+  /**
+   * Writes the summary if it is still at `previous` (undefined: if there is none), moving the
+   * tenant's stats with it when the run's status changes from `previous`'s. The new version, or
+   * undefined if it moved.
+   */
+  writeRun(tenant: string, state: RunState, previous: LoadedRun | undefined): Promise<number | undefined>;
+  /**
+   * Writes guards and events, each only if its condition holds (GuardWrite.kind; events only if
+   * their seq is free). Returns the seqs of the events written; `complete` is false when any write
+   * was refused, so the caller plans again.
+   */
+  writeItems(tenant: string, runId: string, guards: readonly GuardWrite[], events: readonly EventWrite[]): Promise<{ written: number[]; complete: boolean }>;
 }
 
 /**

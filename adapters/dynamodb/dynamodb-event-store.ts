@@ -6,22 +6,32 @@ import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptio
 import type { RunState } from '#shared/run/run-state.ts';
 import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
 import { batchGetItems } from './batch-get.ts';
-import { parseEventItem, sumStats } from './item-codec.ts';
+import { isDenseItem, parseEventItem, sumStats } from './item-codec.ts';
+import { densePrefix, withinConfirmed } from '#shared/run/visible-seqs.ts';
+import { lastSeqOf } from '#shared/run/run-state.ts';
 import { eventSk, runPk, STATS_SHARDS, STATS_SK, statsPk, taskSeqKey } from './keys.ts';
 import { EVENTS_TABLE } from './table-definition.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { AppendGroups } from '#shared/run/group-appends.ts';
 import { appendProducerSequenced } from './producer-sequenced.ts';
 import { isThrottling } from './retry.ts';
 import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
-import { appendServerSequenced } from './server-sequenced.ts';
 import type { StoreContext } from './store-context.ts';
+import { DynamoDbRunStorage, type ItemWrites } from './dynamodb-run-storage.ts';
+import { DEFAULT_CLAIM_LEASE_SECONDS, makeAppendToRun, type AppendToRun } from '#shared/run/append-to-run.ts';
+import type { RunStorage } from '#shared/ports.ts';
 
 export type DynamoDbEventStoreOptions = {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly clock: Clock;
   readonly limits: StoreLimits;
+  /** How long a crashed writer's claim blocks a server-sequenced run. @default DEFAULT_CLAIM_LEASE_SECONDS */
+  readonly claimLeaseSeconds?: number;
+  /** How server-sequenced events and guards are inserted. @default 'partiql' */
+  readonly itemWrites?: ItemWrites;
+  /** Wraps the storage primitives (tests inject crashes and pauses between them). */
+  readonly wrapStorage?: (storage: RunStorage) => RunStorage;
 };
 
 /**
@@ -32,12 +42,20 @@ export type DynamoDbEventStoreOptions = {
  */
 export class DynamoDbEventStore implements EventStore {
   readonly #context: StoreContext;
-  readonly #lock = new KeyedLock();
+  readonly #groups = new AppendGroups();
   readonly #lists: RunLists;
+  readonly #appendServer: AppendToRun;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.#context = { ...options, summaries: new RunSummaries(options.client, options.tableName, options.limits.stalePolicy) };
     this.#lists = new RunLists(options.client, options.tableName);
+    const storage = new DynamoDbRunStorage(this.#context, options.itemWrites);
+    this.#appendServer = makeAppendToRun({
+      storage: options.wrapStorage?.(storage) ?? storage,
+      clock: options.clock,
+      limits: options.limits,
+      leaseMs: (options.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000,
+    });
   }
 
   listRuns(tenant: string, query: ListRunsQuery): Promise<RunsPage> {
@@ -49,14 +67,15 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
-    return this.#lock.run(runPk(tenant, runId), () =>
+    return this.#groups.append(runPk(tenant, runId), candidates, (batch) =>
       throttlingAsBusy(async () => {
         const current = await this.#context.summaries.latest(tenant, runId);
-        const mode = modeOf(current?.state, candidates);
-        const { pending, settled, repeats } = screenCandidates(candidates, mode);
-        const append = mode === 'server' ? appendServerSequenced : appendProducerSequenced;
-        for (const [index, outcome] of await append(this.#context, tenant, runId, current, pending)) settled.set(index, outcome);
-        return collectOutcomes(candidates, settled, repeats);
+        const mode = modeOf(current?.state, batch);
+        const { pending, settled, repeats } = screenCandidates(batch, mode);
+        const appended =
+          mode === 'server' ? await this.#appendServer(tenant, runId, pending) : await appendProducerSequenced(this.#context, tenant, runId, current, pending);
+        for (const [index, outcome] of appended) settled.set(index, outcome);
+        return collectOutcomes(batch, settled, repeats);
       }),
     );
   }
@@ -85,7 +104,9 @@ export class DynamoDbEventStore implements EventStore {
         }),
       ),
     );
-    return (result.Items ?? []).map(parseEventItem);
+    const items = result.Items ?? [];
+    const events = items.map(parseEventItem);
+    return items.some(isDenseItem) ? densePrefix(events, afterSeq) : events;
   }
 
   async listTaskEvents(tenant: string, runId: string, taskId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
@@ -101,7 +122,12 @@ export class DynamoDbEventStore implements EventStore {
         }),
       ),
     );
-    return (result.Items ?? []).map(parseEventItem);
+    const items = result.Items ?? [];
+    const events = items.map(parseEventItem);
+    if (!items.some(isDenseItem)) return events;
+    // Task seqs are sparse, so a gap says nothing: the run's confirmed prefix bounds the page.
+    const run = await throttlingAsBusy(() => this.#context.summaries.read(tenant, runId));
+    return withinConfirmed(events, run === undefined ? 0 : lastSeqOf(run.state));
   }
 }
 

@@ -23,9 +23,11 @@ function decompress(bytes: Uint8Array): unknown {
 
 const BytesSchema = z.instanceof(Uint8Array);
 
-export function eventItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number) {
+/** `dense`: the event of a server-sequenced run, whose readers stop at the first gap (visible-seqs.ts). */
+export function eventItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number, dense = false) {
   const taskId = taskIdOf(event);
   return {
+    ...(dense ? { dense } : {}),
     pk: runPk(tenant, event.runId),
     sk: eventSk(event.seq),
     ...(taskId === undefined ? {} : { taskSeq: taskSeqKey(taskId, event.seq) }),
@@ -38,7 +40,7 @@ export function eventItem(tenant: string, event: StoredEvent, hash: string, expi
   };
 }
 
-export function guardItem(tenant: string, event: StoredEvent, hash: string, expiresAt: number) {
+export function guardItem(tenant: string, event: Pick<StoredEvent, 'runId' | 'eventId' | 'seq'>, hash: string, expiresAt: number) {
   return { pk: runPk(tenant, event.runId), sk: guardSk(event.eventId), seq: event.seq, hash, expiresAt };
 }
 
@@ -56,6 +58,13 @@ export function parseHeldEvent(item: unknown) {
 export function parseGuard(item: unknown): { eventId: string; hash: string; seq: number } {
   const guard = GuardItemSchema.parse(item);
   return { eventId: guard.sk.slice(2), hash: guard.hash, seq: guard.seq };
+}
+
+const DenseSchema = z.object({ dense: z.optional(z.boolean()) });
+
+/** Whether an event item belongs to a server-sequenced run (readers see a dense prefix of those). */
+export function isDenseItem(item: unknown): boolean {
+  return DenseSchema.parse(item).dense === true;
 }
 
 export function parseEventItem(item: unknown): StoredEvent {

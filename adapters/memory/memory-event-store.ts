@@ -1,124 +1,116 @@
 import type { StoredEvent } from '#shared/contract/event.ts';
-import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, ListRunsQuery, RunRef, RunsPage, StoreLimits } from '#shared/ports.ts';
+import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, ListRunsQuery, RunRef, RunStorage, RunsPage, StoreLimits } from '#shared/ports.ts';
+import { DEFAULT_CLAIM_LEASE_SECONDS, makeAppendToRun, type AppendToRun } from '#shared/run/append-to-run.ts';
 import { runListKey } from '#shared/run/run-summary.ts';
 import { stalenessOf } from '#shared/run/staleness.ts';
-import { emptyStats, statsDelta, type RunStats } from '#shared/run/stats.ts';
+import { emptyStats, type RunStats } from '#shared/run/stats.ts';
 import { foldEvents, newRunState, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
-import {
-  assignServerSeqs,
-  checkProducerSeq,
-  collectOutcomes,
-  compareWithHeld,
-  modeOf,
-  screenCandidates,
-  toStoredEvent,
-  type HeldEvent,
-} from '#shared/run/sequencing.ts';
-
-type RunRecord = {
-  tenant: string;
-  state: RunState;
-  events: Map<number, { stored: StoredEvent; hash: string }>;
-  seqByEventId: Map<string, number>;
-};
+import { checkProducerSeq, collectOutcomes, compareWithHeld, modeConflict, modeOf, screenCandidates, toStoredEvent } from '#shared/run/sequencing.ts';
+import { AppendGroups } from '#shared/run/group-appends.ts';
+import { densePrefix } from '#shared/run/visible-seqs.ts';
+import { MemoryRunStorage, MemoryTables } from './memory-run-storage.ts';
 
 /**
- * In-memory event store for fast unit tests of domain logic. Each append runs without an await
- * between reading and writing, so it is atomic in one process; it passes the same contract suite
- * as the DynamoDB adapter.
+ * In-memory event store for fast unit tests of domain logic; it passes the same contract suite as
+ * the DynamoDB adapter. Server-sequenced appends run the same use case (#shared/run/append-to-run.ts)
+ * over MemoryRunStorage; producer-sequenced appends run without an await between reading and
+ * writing, so they are atomic in one process.
  */
 export class MemoryEventStore implements EventStore {
-  readonly #runs = new Map<string, RunRecord>();
-  readonly #stats = new Map<string, RunStats>();
+  /** Shared with peers made on the same tables (other writers in one test). */
+  readonly tables: MemoryTables;
   readonly #clock: Clock;
   readonly #limits: StoreLimits;
+  readonly #appendServer: AppendToRun;
+  readonly #groups = new AppendGroups();
 
-  constructor(options: { clock: Clock; limits: StoreLimits }) {
+  constructor(options: { clock: Clock; limits: StoreLimits; claimLeaseSeconds?: number; wrapStorage?: (storage: RunStorage) => RunStorage; tables?: MemoryTables }) {
+    this.tables = options.tables ?? new MemoryTables();
     this.#clock = options.clock;
     this.#limits = options.limits;
+    const storage = new MemoryRunStorage(this.tables);
+    this.#appendServer = makeAppendToRun({
+      storage: options.wrapStorage?.(storage) ?? storage,
+      clock: options.clock,
+      limits: options.limits,
+      leaseMs: (options.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000,
+    });
   }
 
   appendToRun(tenant: string, runId: string, candidates: readonly AppendCandidate[]): Promise<AppendOutcome[]> {
-    const key = `${tenant}#${runId}`;
-    const record = this.#runs.get(key);
-    const now = this.#clock.now().toISOString();
-    const mode = modeOf(record?.state, candidates);
-    const { pending, settled, repeats } = screenCandidates(candidates, mode);
-    const run = record ?? { tenant, state: newRunState(runId, mode, now), events: new Map(), seqByEventId: new Map() };
-
-    const fresh: AppendCandidate[] = [];
-    for (const candidate of pending) {
-      const held = this.#heldFor(run, candidate, mode);
-      if (held === undefined) fresh.push(candidate);
-      else settled.set(candidate.index, compareWithHeld(candidate, held));
-    }
-
-    const stored: StoredEvent[] = [];
-    const store = (candidate: AppendCandidate, seq: number): void => {
-      const event = toStoredEvent(candidate.event, seq, now);
-      run.events.set(seq, { stored: event, hash: candidate.hash });
-      run.seqByEventId.set(candidate.event.eventId, seq);
-      stored.push(event);
-      settled.set(candidate.index, { outcome: 'accepted', seq });
-    };
-
-    if (mode === 'server') {
-      for (const assignment of assignServerSeqs(run.state, fresh, this.#limits)) {
-        if ('seq' in assignment) store(assignment.candidate, assignment.seq);
-        else settled.set(assignment.candidate.index, assignment.rejected);
-      }
-    } else {
-      for (const candidate of fresh) {
-        const refusal = checkProducerSeq(run.state, candidate, stored.length, this.#limits);
-        if (refusal !== undefined) settled.set(candidate.index, refusal);
-        else store(candidate, candidate.event.seq ?? 0);
-      }
-    }
-
-    if (stored.length > 0) {
-      const before = record?.state;
-      run.state = foldEvents(run.state, stored, now);
-      this.#runs.set(key, run);
-      const delta = statsDelta(before, run.state);
-      if (delta !== undefined) {
-        const stats = this.#stats.get(tenant) ?? emptyStats();
-        for (const [status, change] of Object.entries(delta) as Array<[keyof RunStats, number]>) stats[status] += change;
-        this.#stats.set(tenant, stats);
-      }
-    }
-    return Promise.resolve(collectOutcomes(candidates, settled, repeats));
+    return this.#groups.append(MemoryTables.key(tenant, runId), candidates, async (batch) => {
+      const record = this.tables.run(tenant, runId);
+      const mode = modeOf(record?.version === 0 ? undefined : record?.state, batch);
+      const { pending, settled, repeats } = screenCandidates(batch, mode);
+      const appended = mode === 'server' ? await this.#appendServer(tenant, runId, pending) : this.#appendProducer(tenant, runId, pending);
+      for (const [index, outcome] of appended) settled.set(index, outcome);
+      return collectOutcomes(batch, settled, repeats);
+    });
   }
 
-  #heldFor(run: RunRecord, candidate: AppendCandidate, mode: 'server' | 'producer'): HeldEvent | undefined {
-    const seq = mode === 'server' ? run.seqByEventId.get(candidate.event.eventId) : candidate.event.seq;
-    const held = seq === undefined ? undefined : run.events.get(seq);
-    return held === undefined ? undefined : { eventId: held.stored.eventId, hash: held.hash, seq: held.stored.seq };
+  #appendProducer(tenant: string, runId: string, pending: readonly AppendCandidate[]): Map<number, AppendOutcome> {
+    const now = this.#clock.now().toISOString();
+    const settled = new Map<number, AppendOutcome>();
+    const existing = this.tables.run(tenant, runId);
+    if (existing !== undefined && existing.version > 0 && existing.state.mode !== 'producer') {
+      for (const candidate of pending) settled.set(candidate.index, modeConflict(runId, existing.state.mode));
+      return settled;
+    }
+    const run = this.tables.ensureRun(tenant, runId, newRunState(runId, 'producer', now));
+    const stored: StoredEvent[] = [];
+    for (const candidate of pending) {
+      const seq = candidate.event.seq ?? 0;
+      const held = run.events.get(seq);
+      if (held !== undefined) {
+        settled.set(candidate.index, compareWithHeld(candidate, { eventId: held.stored.eventId, hash: held.hash, seq }));
+        continue;
+      }
+      const refusal = checkProducerSeq(run.state, candidate, stored.length, this.#limits);
+      if (refusal !== undefined) {
+        settled.set(candidate.index, refusal);
+        continue;
+      }
+      const event = toStoredEvent(candidate.event, seq, now);
+      run.events.set(seq, { stored: event, hash: candidate.hash });
+      stored.push(event);
+      settled.set(candidate.index, { outcome: 'accepted', seq });
+    }
+    if (stored.length > 0) {
+      const before = run.version === 0 ? undefined : run.state;
+      run.state = foldEvents(run.state, stored, now);
+      run.version += 1;
+      this.tables.addStats(tenant, before, run.state);
+    }
+    return settled;
   }
 
   getStats(tenant: string): Promise<RunStats> {
-    return Promise.resolve({ ...(this.#stats.get(tenant) ?? emptyStats()) });
+    return Promise.resolve({ ...(this.tables.stats.get(tenant) ?? emptyStats()) });
   }
 
   getRun(tenant: string, runId: string): Promise<RunState | undefined> {
-    return Promise.resolve(this.#runs.get(`${tenant}#${runId}`)?.state);
+    const run = this.tables.run(tenant, runId);
+    return Promise.resolve(run === undefined || run.version === 0 ? undefined : run.state);
   }
 
   async listTaskEvents(tenant: string, runId: string, taskId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
-    const all = await this.listEvents(tenant, runId, { afterSeq, limit: Number.MAX_SAFE_INTEGER });
-    return all.filter((event) => taskIdOf(event) === taskId).slice(0, limit);
+    // The run's dense prefix bounds its task pages too (the DynamoDB adapter bounds them by the confirmed prefix: the same set once writes settle).
+    const all = await this.listEvents(tenant, runId, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+    return all.filter((event) => event.seq > afterSeq && taskIdOf(event) === taskId).slice(0, limit);
   }
 
   listEvents(tenant: string, runId: string, { afterSeq, limit }: ListEventsOptions): Promise<StoredEvent[]> {
-    const events = [...(this.#runs.get(`${tenant}#${runId}`)?.events.values() ?? [])]
+    const run = this.tables.run(tenant, runId);
+    const events = [...(run?.events.values() ?? [])]
       .map(({ stored }) => stored)
       .filter((event) => event.seq > afterSeq)
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, limit);
-    return Promise.resolve(events);
+      .sort((a, b) => a.seq - b.seq);
+    const visible = run?.state.mode === 'server' ? densePrefix(events, afterSeq) : events;
+    return Promise.resolve(visible.slice(0, limit));
   }
 
   listRuns(tenant: string, { status, threadId, limit, before }: ListRunsQuery): Promise<RunsPage> {
-    const matching = [...this.#runs.values()]
+    const matching = [...this.tables.runs.values()]
       .filter((run) => run.tenant === tenant && run.state.seqs.length > 0)
       .map((run) => ({ state: run.state, key: runListKey(run.state) }))
       .filter(({ state, key }) => (status === undefined || runStatusOf(state) === status) && (threadId === undefined || state.threadId === threadId) && (before === undefined || key < before))
@@ -128,7 +120,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   listStaleRuns(now: Date, limit: number): Promise<RunRef[]> {
-    const stale = [...this.#runs.values()].filter((run) => {
+    const stale = [...this.tables.runs.values()].filter((run) => {
       const staleness = stalenessOf(run.state, this.#limits.stalePolicy);
       return staleness !== undefined && staleness.deadlineMs <= now.getTime();
     });

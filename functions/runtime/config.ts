@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
 import { KEY_DEFAULTS, RUN_DEFAULTS } from '#shared/defaults.ts';
 import { DEFAULT_ALERT_LEASE_SECONDS } from '#shared/observers/alert-claims.ts';
+import { DEFAULT_CLAIM_LEASE_SECONDS } from '#shared/run/append-to-run.ts';
 import { parseOrigins } from '../http/cors.ts';
 
 const PatternsSchema = z.array(z.record(z.string(), z.unknown()));
@@ -37,6 +38,14 @@ export const FunctionConfigSchema = z.object({
   RUNLEDGER_DYNAMODB_ENDPOINT: z.optional(z.url()),
   RUNLEDGER_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), RUN_DEFAULTS.retentionDays),
   RUNLEDGER_MAX_EVENTS_PER_RUN: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(1_000_000_000)), RUN_DEFAULTS.maxEventsPerRun),
+  /** Ingest: how long a server-sequenced writer's claim on a run's next seqs holds before another writer may take it over (a crashed writer blocks a run at most this long). */
+  RUNLEDGER_CLAIM_LEASE_SECONDS: z._default(z.coerce.number().check(z.positive(), z.lte(60)), DEFAULT_CLAIM_LEASE_SECONDS),
+  /**
+   * Ingest: how server-sequenced events and guards are inserted. `partiql` (AWS, one write unit per
+   * item); `transaction` only for DynamoDB Local on disk, which commits each PartiQL statement on
+   * its own (the local stack sets it when it keeps its data on disk).
+   */
+  RUNLEDGER_ITEM_WRITES: z._default(z.enum(['partiql', 'transaction']), 'partiql'),
   /** Stale runs: silent this long, or running this long, time out (a run.started payload may set its own). */
   RUNLEDGER_HEARTBEAT_TIMEOUT_SECONDS: z._default(z.coerce.number().check(z.positive()), RUN_DEFAULTS.heartbeatTimeoutSeconds),
   RUNLEDGER_MAX_RUN_SECONDS: z._default(z.coerce.number().check(z.positive()), RUN_DEFAULTS.maxRunSeconds),

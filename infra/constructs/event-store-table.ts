@@ -11,9 +11,10 @@ export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-cl
 
 /** `indexes: false` leaves the indexes out of the grant: the job queries the table's own items only. */
 const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string; indexes?: false }> = {
-  // Ingest: transactions need PutItem/ConditionCheckItem on each item, UpdateItem adds to the tenant's stats; no Delete or Scan.
+  // Ingest: transactions need PutItem/ConditionCheckItem on each item, UpdateItem adds to the tenant's stats;
+  // server-sequenced events and guards are PartiQL INSERTs (BatchExecuteStatement); no Delete or Scan.
   'run-writer': {
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:PartiQLInsert'],
     leadingKeys: `${RUN_PK_PREFIX}*`,
   },
   'run-reader': { actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], leadingKeys: `${RUN_PK_PREFIX}*` },

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { StoredEvent } from '../contract/event.ts';
 import { ErrorInfoSchema, UsageSchema } from '../contract/payloads.ts';
+import { ClaimSchema } from './claims.ts';
 import { addSeq, countSeqs, maxSeq } from './seq-ranges.ts';
 import { RunStatusSchema, TaskStatusSchema, isActivity, taskStatusOf, terminalStatusOf, type RunStatus } from './status.ts';
 
@@ -37,6 +38,11 @@ export const RunStateSchema = z.object({
    * hash: [seq, hash]. Not yet held (not counted, listed as missing) until the write confirms them.
    */
   reserved: z._default(z.array(z.tuple([z.int(), z.string()])), []),
+  /**
+   * Server-sequenced: the one write in progress (shared/run/claims.ts). Its seqs follow the dense
+   * confirmed prefix; they are not held (not counted, not visible) until the writer confirms them.
+   */
+  claim: z.optional(ClaimSchema),
   queuedAt: z.optional(SeqMarkSchema),
   /** The lowest-seq activity event: when the run started doing something. */
   started: z.optional(SeqMarkSchema),

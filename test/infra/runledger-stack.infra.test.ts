@@ -73,6 +73,8 @@ describe('functions', () => {
       'dynamodb:BatchWriteItem',
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
+      // Server-sequenced events and guards: PartiQL INSERT only (no PartiQLUpdate, PartiQLDelete or PartiQLSelect).
+      'dynamodb:PartiQLInsert',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',

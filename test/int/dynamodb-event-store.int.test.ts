@@ -1,26 +1,35 @@
 import { DynamoDbEventStore } from '#adapters/dynamodb/dynamodb-event-store.ts';
-import { systemClock, type Clock, type StoreLimits } from '#shared/ports.ts';
+import { systemClock, type Clock, type RunStorage, type StoreLimits } from '#shared/ports.ts';
 import { describeEventStoreContract } from '#test/contract/event-store.contract.ts';
 import { makeTestTable } from '#test/support/dynamodb.ts';
 
 let lastTable: Awaited<ReturnType<typeof makeTestTable>> | undefined;
 let lastLimits: StoreLimits = { maxEventsPerRun: 100_000, retentionDays: 30 };
 let lastClock: Clock = systemClock;
+let lastLease: number | undefined;
 
-const storeOn = (table: Awaited<ReturnType<typeof makeTestTable>>, limits: StoreLimits) =>
-  new DynamoDbEventStore({ client: table.documentClient, tableName: table.tableName, clock: lastClock, limits });
+const storeOn = (table: Awaited<ReturnType<typeof makeTestTable>>, limits: StoreLimits, wrapStorage?: (storage: RunStorage) => RunStorage) =>
+  new DynamoDbEventStore({
+    client: table.documentClient,
+    tableName: table.tableName,
+    clock: lastClock,
+    limits,
+    ...(lastLease === undefined ? {} : { claimLeaseSeconds: lastLease }),
+    ...(wrapStorage === undefined ? {} : { wrapStorage }),
+  });
 
 describeEventStoreContract('DynamoDB Local', {
-  make: async ({ maxEventsPerRun = 100_000, clock = systemClock } = {}) => {
+  make: async ({ maxEventsPerRun = 100_000, clock = systemClock, claimLeaseSeconds, wrapStorage } = {}) => {
     lastTable = await makeTestTable();
     lastClock = clock;
+    lastLease = claimLeaseSeconds;
     lastLimits = { maxEventsPerRun, retentionDays: 30 };
-    return storeOn(lastTable, lastLimits);
+    return storeOn(lastTable, lastLimits, wrapStorage);
   },
   // Separate store instances share nothing in memory (no lock), like writers in separate Lambdas.
-  peers: (count) => {
+  peers: (count, wrapStorage) => {
     const table = lastTable;
     if (table === undefined) throw new Error('make() a store first');
-    return Array.from({ length: count }, () => storeOn(table, lastLimits));
+    return Array.from({ length: count }, () => storeOn(table, lastLimits, wrapStorage));
   },
 });

@@ -19,6 +19,8 @@ export const eventStoreOf = /* @__PURE__ */ part(
       tableName: tableNameOf(root, 'the event store'),
       clock: root.clock,
       limits: { maxEventsPerRun: root.config.RUNLEDGER_MAX_EVENTS_PER_RUN, retentionDays: root.config.RUNLEDGER_RETENTION_DAYS, stalePolicy: stalePolicyOf(root) },
+      claimLeaseSeconds: root.config.RUNLEDGER_CLAIM_LEASE_SECONDS,
+      itemWrites: root.config.RUNLEDGER_ITEM_WRITES,
     }),
 );
 
