@@ -1,3 +1,4 @@
+import { isValidId } from '../contract/ids.ts';
 import type { Attributes, AttributeValue, OtlpSpan, OtlpSpanEvent } from './read-export-request.ts';
 
 /**
@@ -191,8 +192,14 @@ function traceLevelIds(spans: readonly OtlpSpan[]): Map<string, { runId?: string
   return byTrace;
 }
 
+/**
+ * `runledger.thread_id`, else `gen_ai.conversation.id`. A conversation id outside the contract's id
+ * charset is left out (it stays in the span's attributes): frameworks choose those ids, and one
+ * would otherwise cost every span of the trace. An explicit `runledger.thread_id` is used as given.
+ */
 function threadIdOf(attributes: Attributes): string | undefined {
-  return stringAttribute(attributes, THREAD_ID_ATTRIBUTE) ?? stringAttribute(attributes, CONVERSATION_ID);
+  const conversation = stringAttribute(attributes, CONVERSATION_ID);
+  return stringAttribute(attributes, THREAD_ID_ATTRIBUTE) ?? (conversation !== undefined && isValidId(conversation) ? conversation : undefined);
 }
 
 function stringAttribute(attributes: Attributes, key: string): string | undefined {
