@@ -11,13 +11,10 @@ const ExportRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.Ex
 const ExportResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 const Status = root.lookupType('google.rpc.Status');
 
-/**
- * How deep protobufjs may recurse into nested messages before it gives up. A valid export nests 6
- * messages to reach an attribute value and 3 more per level of it (see MAX_OTLP_VALUE_DEPTH); the
- * limit stops a crafted body long before the stack runs out.
- */
-protobuf.util.recursionLimit = 64;
-protobuf.Reader.recursionLimit = 64;
+// protobufjs stops recursing into nested messages at util.recursionLimit (100 by default): a crafted
+// body fails with "max depth exceeded" long before the stack runs out. A valid export nests 6
+// messages to reach an attribute value and 3 more per level of it, so MAX_OTLP_VALUE_DEPTH (16, 54
+// messages deep) fits under it and is checked by the reader.
 
 /** The id fields OTLP's JSON mapping writes as hex where protobuf's own JSON would write base64. */
 const ID_FIELDS = ['traceId', 'spanId', 'parentSpanId'] as const;
