@@ -24,9 +24,7 @@ export function makeExporter(kind: ExporterKind, baseUrl: string, options: { key
 
 /** One export through the exporter's own send path (retries included), as its BatchSpanProcessor would call it. */
 export function exportSpans(exporter: ReturnType<typeof makeExporter>, spans: ReadableSpan[]): Promise<ExportResult> {
-  // The 0.300 exporters type spans with @opentelemetry/sdk-trace 3; sdk-trace-base 2's spans have the same shape.
-  const send = exporter.export.bind(exporter) as (spans: ReadableSpan[], done: (result: ExportResult) => void) => void;
-  return new Promise((resolve) => send(spans, resolve));
+  return new Promise((resolve) => exporter.export(spans, resolve));
 }
 
 export const succeeded = (result: ExportResult) => result.code === ExportResultCode.SUCCESS;
