@@ -4,7 +4,7 @@ import { InvalidRequestError, RequestTooLargeError, UnsupportedMediaTypeError } 
 import { MAX_OTLP_JSON_DEPTH, MAX_OTLP_REQUEST_BYTES } from '#shared/otlp/otlp-limits.ts';
 import { readExportRequest, type OtlpSpan } from '#shared/otlp/read-export-request.ts';
 import { header } from '../http/header.ts';
-import { findTooDeep } from '../http/json-depth.ts';
+import { refuseTooDeep } from '../http/json-depth.ts';
 import { decodeExportRequest } from './otlp-codec.ts';
 
 /** The two encodings OTLP/HTTP defines; the answer is written in the request's. */
@@ -64,11 +64,7 @@ function decodeProtobuf(bytes: Buffer): unknown {
 function parseJson(bytes: Buffer): unknown {
   const text = bytes.toString('utf8');
   if (text.trim() === '') throw new InvalidRequestError('malformed_json', 'the body is empty; send an ExportTraceServiceRequest');
-  const tooDeep = findTooDeep(text, MAX_OTLP_JSON_DEPTH);
-  if (tooDeep !== undefined) {
-    const message = `nested too deeply at ${tooDeep.path === '' ? '(root)' : tooDeep.path}: at most ${MAX_OTLP_JSON_DEPTH} levels of arrays and objects are allowed`;
-    throw new InvalidRequestError('invalid_request', `the body is ${message}`, [{ path: tooDeep.path, message }]);
-  }
+  refuseTooDeep(text, MAX_OTLP_JSON_DEPTH);
   try {
     return JSON.parse(text);
   } catch (error: unknown) {
