@@ -51,6 +51,8 @@ export type OtlpBenchRow = { spansPerSecond: number; p50Ms: number; writeUnitsPe
 export async function measureOtlp(options: {
   url: string;
   apiKey: string;
+  /** The stack's log so far, to show with an unexpected answer. */
+  output: () => string;
   meter: CapacityMeter;
   clients: number;
   exportsPerClient: number;
@@ -59,7 +61,7 @@ export async function measureOtlp(options: {
 }): Promise<OtlpBenchRow> {
   const send = async (body: Uint8Array) => {
     const response = await fetch(`${options.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/x-protobuf' }, body });
-    if (response.status !== 200) throw new Error(`/v1/traces answered ${response.status}`);
+    if (response.status !== 200) throw new Error(`/v1/traces answered ${response.status}: ${await response.text()}\n${options.output().slice(-3000)}`);
     await response.arrayBuffer();
   };
   const now = BigInt(Date.now()) * 1_000_000n;

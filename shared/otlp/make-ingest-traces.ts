@@ -14,14 +14,20 @@ export type IngestTracesResponse = { readonly rejectedSpans: number; readonly er
 /** Reasons listed in errorMessage; the count says how many spans there were in all. */
 const SHOWN_REASONS = 3;
 
+/**
+ * Runs appended at once: an export of 16 traces writes 16 runs side by side, as 16 producers would,
+ * without one export opening more DynamoDB calls at once than a Lambda's connection pool holds.
+ */
+const RUNS_AT_ONCE = 8;
+
 type Sequenced = { readonly event: MappedEvent; readonly span: number };
 
 /**
  * The OTLP trace use case: maps the export's spans to events (shared/otlp/map-spans.ts), refuses
  * whole spans whose events break the contract (none of such a span is stored), and hands the rest to
  * the ingest use case every producer's events go through, server-sequenced, in chunks of the
- * contract's request size. Chunks run one after another, so each run's events get their seqs in the
- * order the mapping gave them (by time, a span's start before its end).
+ * contract's request size. A run's chunks go one after another, so its events get their seqs in the
+ * order the mapping gave them (by time, a span's start before its end); runs go side by side.
  */
 export function makeIngestTraces({ store }: { store: EventStore }) {
   const ingestEvents = makeIngestEvents({ store });
@@ -41,16 +47,24 @@ export function makeIngestTraces({ store }: { store: EventStore }) {
       }
     });
 
-    const ordered = [...byRun.values()].flatMap((events) => events.toSorted((a, b) => sequenceOrder(a.event, b.event)));
-    for (let start = 0; start < ordered.length; start += MAX_EVENTS_PER_REQUEST) {
-      const chunk = ordered.slice(start, start + MAX_EVENTS_PER_REQUEST);
-      const { results } = await ingestEvents({ tenant, body: { events: chunk.map(({ event }) => event) } });
-      results.forEach((result, index) => {
-        const span = chunk[index]?.span;
-        const reason = reasonOf(result);
-        if (span !== undefined && reason !== undefined && !reasons.has(span)) reasons.set(span, `span ${spans[span]?.spanId ?? '?'}: ${reason}`);
-      });
-    }
+    // Runs in parallel (a few at a time), each run's chunks one after another.
+    const runs = [...byRun.values()].map((events) => events.toSorted((a, b) => sequenceOrder(a.event, b.event)));
+    const ingestRun = async (events: Sequenced[]) => {
+      for (let start = 0; start < events.length; start += MAX_EVENTS_PER_REQUEST) {
+        const chunk = events.slice(start, start + MAX_EVENTS_PER_REQUEST);
+        const { results } = await ingestEvents({ tenant, body: { events: chunk.map(({ event }) => event) } });
+        results.forEach((result, index) => {
+          const span = chunk[index]?.span;
+          const reason = reasonOf(result);
+          if (span !== undefined && reason !== undefined && !reasons.has(span)) reasons.set(span, `span ${spans[span]?.spanId ?? '?'}: ${reason}`);
+        });
+      }
+    };
+    let next = 0;
+    const worker = async () => {
+      for (let run = runs[next++]; run !== undefined; run = runs[next++]) await ingestRun(run);
+    };
+    await Promise.all(Array.from({ length: Math.min(RUNS_AT_ONCE, runs.length) }, worker));
 
     const shown = [...reasons.values()].slice(0, SHOWN_REASONS);
     const more = reasons.size - shown.length;

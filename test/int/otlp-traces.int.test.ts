@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { context as context_, trace as trace_ } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent, LocalTarget } from '#local/bus/local-bus.ts';
 import type { RunningLocalStack } from '#local/stack.ts';
@@ -139,5 +140,25 @@ describe.each<ExporterKind>(['http/json', 'http/protobuf'])('the OTLP %s exporte
       durationMs: 30_000,
       eventCount: 13,
     });
+  });
+});
+
+describe('an export of the SDK\'s default batch', () => {
+  it('takes 512 spans in one request, and four such exports at once', async () => {
+    const recording = recordingTracer('batch-agent');
+    for (let trace = 0; trace < 4 * 16; trace++) {
+      const agent = recording.tracer.startSpan('invoke_agent batch', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
+      for (let index = 0; index < 31; index++) {
+        recording.tracer.startSpan(`chat ${index}`, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 10 } }, trace_.setSpan(context_.active(), agent)).end();
+      }
+      agent.end();
+    }
+    const spans = recording.ended();
+    expect(spans).toHaveLength(4 * 512);
+    const results = await Promise.all([0, 1, 2, 3].map((batch) => exportSpans(makeExporter('http/protobuf', stack.url), spans.slice(batch * 512, (batch + 1) * 512))));
+    expect(results.map(succeeded)).toEqual([true, true, true, true]);
+    const roots = spans.filter((span) => span.parentSpanContext === undefined);
+    const summaries = await Promise.all(roots.slice(0, 8).map((root) => runOf(root.spanContext().traceId)));
+    for (const summary of summaries) expect(summary).toMatchObject({ status: 'completed', eventCount: 64, tasks: { completed: 31 }, usage: { inputTokens: 310 } });
   });
 });
