@@ -208,9 +208,9 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
 
 /** OTLP spans through POST /v1/traces beside the native server-sequenced events of the same run (issue 17). */
 async function printOtlp(url: string, output: () => string, meter: CapacityMeter, rows: string[][]): Promise<void> {
-  const otlp = await measureOtlp({ url, output, apiKey: API_KEY, meter, clients: 4, exportsPerClient: 4, quietBus: () => quietBus(url), entriesSince: (before, expected) => entriesSince(url, before, expected) });
+  const otlp = await measureOtlp({ url, output, apiKey: API_KEY, meter, clients: 2, exportsPerClient: 3, quietBus: () => quietBus(url), entriesSince: (before, expected) => entriesSince(url, before, expected) });
   const native = rows.find((row) => row[0] === '25' && row[1] === 'server');
-  console.log(`\nOTLP traces through POST /v1/traces (protobuf, batches of ${OTLP_BATCH} GenAI spans, 4 exporters at once), beside native events:`);
+  console.log(`\nOTLP traces through POST /v1/traces (protobuf, batches of ${OTLP_BATCH} GenAI spans, 2 exporters at once), beside native events:`);
   console.log(`  OTLP:   ${otlp.spansPerSecond.toFixed(0)} spans/s (${(otlp.spansPerSecond * otlp.eventsPerSpan).toFixed(0)} events/s), p50 ${otlp.p50Ms.toFixed(0)} ms an export; ${otlp.writeUnitsPerSpan.toFixed(2)} WCU/span (${otlp.eventsPerSpan} events each, ${(otlp.writeUnitsPerSpan / otlp.eventsPerSpan).toFixed(2)} WCU/event), ${otlp.busEntriesPerSpan.toFixed(2)} EB entries/span`);
   if (native !== undefined) console.log(`  native: ${native[3] ?? '?'} events/s server-sequenced at batch 25, ${native[6] ?? '?'} WCU/event, ${native[10] ?? '?'} EB entries/event`);
   console.log(`  estimated AWS cost per million spans: $${otlp.costPerMillionSpans.toFixed(2)} (DynamoDB, API Gateway REST and Lambda requests at ${OTLP_BATCH} spans an export, EventBridge; Lambda duration not included)`);

