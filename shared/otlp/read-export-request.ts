@@ -177,7 +177,7 @@ function nanosAt(owner: Record<string, unknown>, key: string, path: string): big
 function int64At(owner: Record<string, unknown>, key: string, path: string): bigint {
   const raw = fieldOf(owner, key);
   if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
-  if (typeof raw === 'string' && /^-?\d{1,20}$/.test(raw)) return BigInt(raw);
+  if (typeof raw === 'string' && /^-?\d{1,21}$/.test(raw)) return BigInt(raw);
   return invalid(joinPath(path, key), 'must be a whole number (as a JSON number or a decimal string)');
 }
 
