@@ -15,6 +15,7 @@ import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { killHard, startChildStack } from '#test/support/child-stack.ts';
 import { formatBundleReport, measureBundles } from './bundles.ts';
 import { measureCommitBarrier } from './commit-barrier.ts';
+import { measureOtlp, OTLP_BATCH } from './otlp-traces.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
 const API_KEY = 'bench-key-0123456789';
@@ -223,6 +224,16 @@ async function measureQueries(url: string, meter: CapacityMeter, post: (runId: s
   console.log(`  GET /v1/runs?limit=20:                 ${await latency(() => '/v1/runs?limit=20')}`);
 }
 
+/** OTLP spans through POST /v1/traces beside the native server-sequenced events of the same run (issue 17). */
+async function printOtlp(url: string, output: () => string, meter: CapacityMeter, rows: string[][]): Promise<void> {
+  const otlp = await measureOtlp({ url, output, apiKey: API_KEY, meter, clients: 2, exportsPerClient: 3, quietBus: () => quietBus(url), entriesSince: (before, expected) => entriesSince(url, before, expected) });
+  const native = rows.find((row) => row[0] === '25' && row[1] === 'server');
+  console.log(`\nOTLP traces through POST /v1/traces (protobuf, batches of ${OTLP_BATCH} GenAI spans, 2 exporters at once), beside native events:`);
+  console.log(`  OTLP:   ${otlp.spansPerSecond.toFixed(0)} spans/s (${(otlp.spansPerSecond * otlp.eventsPerSpan).toFixed(0)} events/s), p50 ${otlp.p50Ms.toFixed(0)} ms an export; ${otlp.writeUnitsPerSpan.toFixed(2)} WCU/span (${otlp.eventsPerSpan} events each, ${(otlp.writeUnitsPerSpan / otlp.eventsPerSpan).toFixed(2)} WCU/event), ${otlp.busEntriesPerSpan.toFixed(2)} EB entries/span`);
+  if (native !== undefined) console.log(`  native: ${native[3] ?? '?'} events/s server-sequenced at batch 25, ${native[6] ?? '?'} WCU/event, ${native[10] ?? '?'} EB entries/event`);
+  console.log(`  estimated AWS cost per million spans: $${otlp.costPerMillionSpans.toFixed(2)} (DynamoDB, API Gateway REST and Lambda requests at ${OTLP_BATCH} spans an export, EventBridge; Lambda duration not included)`);
+}
+
 async function main(): Promise<void> {
   console.log('API function bundles (esbuild as CDK runs it; AWS SDK left to the runtime) and module init time (median of 5 fresh imports):');
   for (const bundle of await measureBundles()) console.log(formatBundleReport(bundle));
@@ -341,6 +352,8 @@ targets at batch 25: producer <= 1.1, server <= 2.2 WCU/event; ingest/raw >= 0.5
       `  ${row[1]?.padEnd(9)} DynamoDB $${dynamoCost.toFixed(2)} + API Gateway REST $${apiCost.toFixed(2)} + Lambda requests $${lambdaCost.toFixed(2)} + EventBridge $${eventBridgeCost.toFixed(2)} = $${(dynamoCost + apiCost + lambdaCost + eventBridgeCost).toFixed(2)} (Lambda duration, observers and the archive not included)`,
     );
   }
+
+  await printOtlp(stack.url, stack.output, meter, rows);
 
   await measureQueries(stack.url, meter, post);
 

@@ -23,6 +23,8 @@ export type ResponseDoc = {
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: Readonly<Record<string, unknown>> }>>;
   /** Server-Sent Events (`text/event-stream`) whose `data:` lines each hold one `schema`, instead of one JSON body. */
   readonly stream?: boolean;
+  /** The media types the body comes in; `application/json` when not given. */
+  readonly contentTypes?: readonly string[];
 };
 
 export type RouteDoc = {
@@ -34,7 +36,13 @@ export type RouteDoc = {
   readonly query?: z.ZodMiniObject;
   /** Request headers the route reads besides Authorization (e.g. `Last-Event-ID`). */
   readonly requestHeaders?: Readonly<Record<string, { readonly schema: z.ZodMiniType; readonly description: string }>>;
-  readonly body?: { readonly schema: ComponentName; readonly description: string; readonly examples: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>> };
+  readonly body?: {
+    readonly schema: ComponentName;
+    readonly description: string;
+    readonly examples: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>>;
+    /** The media types the body may come in; `application/json` when not given. */
+    readonly contentTypes?: readonly string[];
+  };
   readonly responses: Readonly<Record<number, ResponseDoc>>;
 };
 
@@ -44,6 +52,9 @@ export const PATH_PARAMETERS: Record<ParamsOf<Route['path']>, { readonly schema:
   runId: { schema: IdSchema, description: 'The run: any id the producer chose (1-128 of [A-Za-z0-9._:-]).' },
   taskId: { schema: TaskIdSchema, description: 'The task within the run, as the events\' payload.taskId named it.' },
 };
+
+const OTLP_PROTOBUF = 'application/x-protobuf';
+const OTLP_TYPES = ['application/json', OTLP_PROTOBUF] as const;
 
 const error = (description: string): ResponseDoc => ({ description, schema: 'Error' });
 const NOT_FOUND = error('No such run for this API key\'s tenant (another tenant\'s run is a 404 too).');
@@ -167,6 +178,47 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description: 'The contract, generated from the zod schemas the handlers validate with. The same file ships in the package as `runledger/openapi.json`.',
     tag: 'meta',
     responses: { 200: { description: 'OpenAPI 3.1.', schema: 'OpenApiDocument' } },
+  },
+  'POST /v1/traces': {
+    operationId: 'postTraces',
+    summary: 'Receive an OTLP/HTTP trace export',
+    description:
+      'Point an OpenTelemetry exporter here (`OTEL_EXPORTER_OTLP_ENDPOINT=<this API>`): spans become runs, tasks and events ' +
+      '(the mapping is in docs/opentelemetry.md), server-sequenced and idempotent by span id, so a retried export stores nothing twice. ' +
+      'Protobuf or the OTLP JSON mapping, optionally `Content-Encoding: gzip`; the answer comes in the request\'s encoding. ' +
+      'Errors carry a google.rpc.Status body (as OTLP/HTTP specifies).',
+    tag: 'ingest',
+    body: {
+      schema: 'OtlpExportTraceRequest',
+      description: 'An ExportTraceServiceRequest.',
+      contentTypes: [OTLP_PROTOBUF, 'application/json'],
+      examples: {
+        agent: {
+          summary: 'An agent span (the run) and one tool call (a task)',
+          value: {
+            resourceSpans: [
+              {
+                resource: { attributes: [{ key: 'service.name', value: { stringValue: 'support-agent' } }] },
+                scopeSpans: [
+                  {
+                    spans: [
+                      { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'invoke_agent support', kind: 1, startTimeUnixNano: '1764669600000000000', endTimeUnixNano: '1764669609000000000', attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'invoke_agent' } }, { key: 'gen_ai.agent.name', value: { stringValue: 'support' } }] },
+                      { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b175', parentSpanId: 'eee19b7ec3c1b174', name: 'execute_tool lookup_order', kind: 1, startTimeUnixNano: '1764669601000000000', endTimeUnixNano: '1764669602000000000', attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } }, { key: 'gen_ai.tool.name', value: { stringValue: 'lookup_order' } }], status: { code: 2, message: 'order service timed out' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'Taken: every span stored (or already stored), or `partialSuccess` counting the spans that could not be (never retried).', schema: 'OtlpExportTraceResponse', contentTypes: OTLP_TYPES },
+      400: { description: 'The body does not decode (malformed protobuf or JSON, bad gzip, ids, nesting past 16 levels, a string past 32 KiB). Nothing stored.', schema: 'OtlpStatus', contentTypes: OTLP_TYPES },
+      413: { description: 'Over 4 MiB, compressed or once gunzipped. Nothing stored.', schema: 'OtlpStatus', contentTypes: OTLP_TYPES },
+      415: { description: 'Neither `application/x-protobuf` nor `application/json`, or an encoding other than gzip. Nothing stored.', schema: 'OtlpStatus' },
+    },
   },
   'GET /v1/health': {
     operationId: 'getHealth',

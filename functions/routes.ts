@@ -15,14 +15,23 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/runs/{runId}/stream', handler: 'stream-run', auth: true, streaming: true },
   { method: 'GET', path: '/v1/stats', handler: 'get-stats', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
+  // OTLP/HTTP's fixed path, so `OTEL_EXPORTER_OTLP_ENDPOINT=<api>` works as exporters append it.
+  { method: 'POST', path: '/v1/traces', handler: 'ingest-traces', auth: true },
   // Behind the key like every route but health (the house rule); tools without a key read the
   // same document from the package (`runledger/openapi.json`) or the repository.
   { method: 'GET', path: '/v1/openapi.json', handler: 'get-openapi', auth: true },
 ] as const;
 
+/**
+ * Request media types whose bodies are bytes, not text: API Gateway passes them base64-encoded
+ * (`binaryMediaTypes`) and so does the local gateway. Other bodies arrive as UTF-8 text.
+ */
+export const BINARY_MEDIA_TYPES = ['application/x-protobuf'] as const;
+
 /** What each handler may do with the events table: infra grants exactly this. */
 export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reader' | 'none'> = {
   'ingest-events': 'run-writer',
+  'ingest-traces': 'run-writer',
   'get-run': 'run-reader',
   'list-runs': 'run-reader',
   'list-events': 'run-reader',
@@ -45,11 +54,11 @@ export function isStreaming(route: Route): route is Extract<Route, { streaming: 
 }
 
 /**
- * The key scope a route needs (shared/auth/scopes.ts): ingesting needs `write`, every other
+ * The key scope a route needs (shared/auth/scopes.ts): ingesting (events or OTLP traces) needs `write`, every other
  * authorized route `read`. The authorizer's policy and the handlers both judge by this.
  */
 export function scopeOf(route: Pick<Route, 'handler'>): KeyScope {
-  return route.handler === 'ingest-events' ? 'write' : 'read';
+  return route.handler === 'ingest-events' || route.handler === 'ingest-traces' ? 'write' : 'read';
 }
 
 /** A route as an execute-api resource path: `POST/v1/runs/*\/events` (path parameters as wildcards). */

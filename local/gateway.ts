@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { isStreaming, ROUTES, type Route } from '#functions/routes.ts';
+import { BINARY_MEDIA_TYPES, isStreaming, ROUTES, type Route } from '#functions/routes.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { gatewayCorsHeaders, preflightHeaders } from '#functions/http/cors.ts';
 import { header } from '#functions/http/header.ts';
@@ -185,6 +185,7 @@ function toProxyEvent(request: IncomingMessage, url: URL, { route, pathParameter
     for (let index = 0; index < request.rawHeaders.length; index += 2) yield [request.rawHeaders[index] ?? '', request.rawHeaders[index + 1] ?? ''];
   });
   const query = collect(() => url.searchParams);
+  const binary = isBinary(request);
   return makeProxyEvent({
     method: route.method,
     resource: route.path,
@@ -194,10 +195,21 @@ function toProxyEvent(request: IncomingMessage, url: URL, { route, pathParameter
     query: query.single,
     multiValueQuery: query.multi,
     pathParameters,
-    body: body.byteLength === 0 ? null : body.toString('utf8'),
+    body: body.byteLength === 0 ? null : body.toString(binary ? 'base64' : 'utf8'),
+    isBase64Encoded: binary && body.byteLength > 0,
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     userAgent: request.headers['user-agent'] ?? null,
   });
+}
+
+/**
+ * Whether the body reaches the handler base64-encoded, bytes intact: a binary media type (as
+ * API Gateway's binaryMediaTypes passes it), or a compressed body, which is not text either.
+ */
+function isBinary(request: IncomingMessage): boolean {
+  const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase() ?? 'identity';
+  return (BINARY_MEDIA_TYPES as readonly string[]).includes(mediaType) || (encoding !== 'identity' && encoding !== '');
 }
 
 /**

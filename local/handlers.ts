@@ -17,6 +17,7 @@ import { makeGetTaskHandler } from '#functions/get-task/get-task.ts';
 import { makeHealthHandler } from '#functions/health/handler.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { makeIngestEventsHandler } from '#functions/ingest-events/ingest-events.ts';
+import { makeIngestTracesHandler } from '#functions/ingest-traces/ingest-traces.ts';
 import { makeListEventsHandler } from '#functions/list-events/list-events.ts';
 import { makeListRunsHandler } from '#functions/list-runs/list-runs.ts';
 import { makeListTasksHandler } from '#functions/list-tasks/list-tasks.ts';
@@ -60,6 +61,7 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
   return {
     routes: {
       'ingest-events': makeIngestEventsHandler(root),
+      'ingest-traces': makeIngestTracesHandler(root),
       'get-run': makeGetRunHandler(root),
       'list-runs': makeListRunsHandler(root),
       'list-events': makeListEventsHandler(root),

@@ -12,6 +12,8 @@ export type ProxyEventInput = {
   readonly multiValueQuery?: Record<string, string[]>;
   readonly pathParameters?: Record<string, string> | null;
   readonly body?: string | null;
+  /** The body is base64 (a binary media type, as API Gateway passes it). */
+  readonly isBase64Encoded?: boolean;
   readonly authorizer?: Record<string, string> | null;
   readonly stage?: string;
   readonly sourceIp?: string;
@@ -34,7 +36,7 @@ export function makeProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     pathParameters: pathParameters !== null && Object.keys(pathParameters).length > 0 ? pathParameters : null,
     stageVariables: null,
     body: input.body ?? null,
-    isBase64Encoded: false,
+    isBase64Encoded: input.isBase64Encoded ?? false,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from '#shared/contract/limits.ts';
 import { InvalidRequestError, RequestTooLargeError, UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { header } from './header.ts';
-import { findTooDeep } from './json-depth.ts';
+import { refuseTooDeep } from './json-depth.ts';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
@@ -25,11 +25,7 @@ export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
   }
   const text = bytes.toString('utf8');
   if (text.trim() === '') throw new InvalidRequestError('malformed_json', 'the body is empty; send a JSON object');
-  const tooDeep = findTooDeep(text, MAX_JSON_DEPTH);
-  if (tooDeep !== undefined) {
-    const message = `nested too deeply at ${tooDeep.path === '' ? '(root)' : tooDeep.path}: at most ${MAX_JSON_DEPTH} levels of arrays and objects are allowed`;
-    throw new InvalidRequestError('invalid_request', `the body is ${message}`, [{ path: tooDeep.path, message }]);
-  }
+  refuseTooDeep(text, MAX_JSON_DEPTH);
   try {
     return JSON.parse(text, (key, value: unknown) => {
       if (key === '__proto__') throw new ForbiddenKeyError();

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '#shared/errors.ts';
+
 /** Where a JSON text first nests deeper than allowed: the path there (as `events[0].payload.a`) and the depth. */
 export type TooDeep = { path: string; depth: number };
 
@@ -71,4 +73,12 @@ function pathOf(parents: readonly Frame[]): string {
   const segments = parents.map((frame) => (frame.kind === 'array' ? `[${frame.index}]` : `.${frame.key ?? ''}`));
   const shown = segments.slice(0, SHOWN_SEGMENTS).join('').replace(/^\./, '');
   return segments.length > SHOWN_SEGMENTS ? `${shown}...` : shown;
+}
+
+/** Refuses (400, naming where) a JSON text nested past `maxDepth`, before anything parses it. */
+export function refuseTooDeep(text: string, maxDepth: number): void {
+  const tooDeep = findTooDeep(text, maxDepth);
+  if (tooDeep === undefined) return;
+  const message = `nested too deeply at ${tooDeep.path === '' ? '(root)' : tooDeep.path}: at most ${maxDepth} levels of arrays and objects are allowed`;
+  throw new InvalidRequestError('invalid_request', `the body is ${message}`, [{ path: tooDeep.path, message }]);
 }

@@ -94,7 +94,7 @@ export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {
           requestBody: {
             required: true,
             description: doc.body.description,
-            content: { 'application/json': { schema: SCHEMA_REF(doc.body.schema), examples: doc.body.examples } },
+            content: bodyContentOf(doc.body),
           },
         }),
     responses: Object.fromEntries(
@@ -105,6 +105,12 @@ export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {
   };
 }
 
+/** The request body's media types; examples (written as JSON) go with the JSON one. */
+function bodyContentOf(body: NonNullable<RouteDoc['body']>): JsonObject {
+  const schema = SCHEMA_REF(body.schema);
+  return Object.fromEntries((body.contentTypes ?? ['application/json']).map((type) => [type, type === 'application/json' ? { schema, examples: body.examples } : { schema }]));
+}
+
 function responseOf(response: ResponseDoc): JsonObject {
   if (response.schema === undefined) return { description: response.description };
   const names = typeof response.schema === 'string' ? [response.schema] : response.schema;
@@ -112,7 +118,7 @@ function responseOf(response: ResponseDoc): JsonObject {
   // OpenAPI 3.1 cannot type the events of a stream; the description names their schema.
   const content = response.stream
     ? { 'text/event-stream': { schema: { type: 'string', description: `Server-Sent Events; each \`data:\` is one ${names.join(' or ')} as JSON.` } } }
-    : { 'application/json': { schema } };
+    : Object.fromEntries((response.contentTypes ?? ['application/json']).map((type) => [type, { schema }]));
   return {
     description: response.description,
     ...(response.headers === undefined ? {} : { headers: response.headers }),

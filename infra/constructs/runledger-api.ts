@@ -24,7 +24,7 @@ import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, gatewayCorsHeaders } from '#functions/http/cors.ts';
-import { isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
+import { BINARY_MEDIA_TYPES, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { BEARER_PATTERN } from '#shared/auth/api-keys.ts';
 import { BatchBodyShapeSchema, RunEventsBodyShapeSchema } from '#shared/contract/ingest-body.ts';
 
@@ -107,6 +107,8 @@ export class RunLedgerApi extends Construct {
     });
     this.api = new RestApi(this, 'Api', {
       restApiName: `runledger-${props.stage}`,
+      // OTLP's protobuf exports must reach the function byte for byte (base64-encoded), not as text.
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       description: 'runledger: run lifecycle events',
       cloudWatchRole: true,
       endpointTypes: [endpointType],

@@ -17,6 +17,9 @@ export const TaskStateSchema = z.object({
   attempt: z.optional(z.int()),
   firstAt: z.string(),
   lastAt: z.string(),
+  /** Token counts the task's latest event carrying `usage` gave (OTLP spans do); the run's usage adds them up. */
+  usage: z.optional(UsageSchema),
+  usageSeq: z.optional(z.int()),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 
@@ -44,8 +47,12 @@ export const RunStateSchema = z.object({
    */
   claim: z.optional(ClaimSchema),
   queuedAt: z.optional(SeqMarkSchema),
-  /** The lowest-seq activity event: when the run started doing something. */
-  started: z.optional(SeqMarkSchema),
+  /**
+   * When the run started: its lowest-seq `run.started` if it has one (`explicit`), else its
+   * lowest-seq activity event. A run.started sequenced after task events (spans arrive when they end,
+   * so the root span of a trace comes after its children) still gives the run its start.
+   */
+  started: z.optional(z.extend(SeqMarkSchema, { explicit: z.optional(z.boolean()) })),
   /** The lowest-seq terminal event: it wins, and later ones change nothing. */
   terminal: z.optional(z.extend(SeqMarkSchema, { status: RunStatusSchema })),
   /** The highest-seq event: what the run did last. */
@@ -99,7 +106,8 @@ function foldOne(state: RunState, event: StoredEvent): RunState {
   if (state.last === undefined || event.seq > state.last.seq) next.last = mark;
 
   if (event.type === 'run.queued' && isEarlier(state.queuedAt, event.seq)) next.queuedAt = mark;
-  if (isActivity(event.type) && isEarlier(state.started, event.seq)) next.started = mark;
+  if (event.type === 'run.started' && (state.started?.explicit !== true || event.seq < state.started.seq)) next.started = { ...mark, explicit: true };
+  else if (isActivity(event.type) && state.started?.explicit !== true && isEarlier(state.started, event.seq)) next.started = mark;
   if (event.type === 'run.started' && event.payload !== undefined) {
     next.heartbeatTimeoutSeconds = event.payload.heartbeatTimeoutSeconds ?? next.heartbeatTimeoutSeconds;
     next.maxDurationSeconds = event.payload.maxDurationSeconds ?? next.maxDurationSeconds;
@@ -122,10 +130,20 @@ function terminalDetails(event: StoredEvent): Pick<RunState, 'result' | 'error' 
     case 'run.completed':
       return { result: event.payload?.result, usage: event.payload?.usage, title: event.payload?.title, error: undefined };
     case 'run.failed':
-      return { error: event.payload.error, result: undefined, usage: undefined, title: undefined };
+      // A failed run may still name itself and count what it spent (an OTLP root span does both).
+      return { error: event.payload.error, result: undefined, usage: usageIn(event.payload), title: titleIn(event.payload) };
     default:
       return { result: undefined, error: undefined, usage: undefined, title: undefined };
   }
+}
+
+function usageIn(payload: Record<string, unknown>): RunState['usage'] {
+  const parsed = UsageSchema.safeParse(payload.usage);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function titleIn(payload: Record<string, unknown>): string | undefined {
+  return typeof payload.title === 'string' ? payload.title : undefined;
 }
 
 function foldTask(state: RunState, event: StoredEvent, status: z.infer<typeof TaskStatusSchema>): void {
@@ -133,7 +151,10 @@ function foldTask(state: RunState, event: StoredEvent, status: z.infer<typeof Ta
   if (payload === undefined) return;
   const previous = state.tasks[payload.taskId];
   const wins = previous === undefined || event.seq > previous.statusSeq;
+  const usage = usageIn(payload);
+  const usageWins = usage !== undefined && (previous?.usageSeq === undefined || event.seq > previous.usageSeq);
   state.tasks[payload.taskId] = {
+    ...(usageWins ? { usage, usageSeq: event.seq } : previous?.usage === undefined ? {} : { usage: previous.usage, usageSeq: previous.usageSeq }),
     status: wins ? status : (previous?.status ?? status),
     statusSeq: wins ? event.seq : (previous?.statusSeq ?? event.seq),
     name: payload.name ?? previous?.name,
@@ -148,7 +169,7 @@ export function taskIdOf(event: StoredEvent): string | undefined {
   return taskPayloadOf(event)?.taskId;
 }
 
-function taskPayloadOf(event: StoredEvent): { taskId: string; name?: string; attempt?: number } | undefined {
+function taskPayloadOf(event: StoredEvent): ({ taskId: string; name?: string; attempt?: number } & Record<string, unknown>) | undefined {
   switch (event.type) {
     case 'task.queued':
     case 'task.started':

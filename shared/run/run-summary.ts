@@ -49,10 +49,23 @@ export function toRunSummary(state: RunState): RunSummary {
     missingSeqs: missingSeqs(state.seqs, MAX_LISTED_MISSING_SEQS),
     result: state.result ?? null,
     error: state.error ?? null,
-    usage: state.usage ?? null,
+    usage: totalUsage(state),
     title: state.title ?? null,
     lastEventAt: state.last?.at ?? null,
   };
+}
+
+/**
+ * The run's token usage: what its terminal event reported plus what each task reported (a task's
+ * latest usage). A producer reports each token once: per task, or as the run's total, not both.
+ */
+function totalUsage(state: RunState): Record<string, number> | null {
+  const parts = [state.usage, ...Object.values(state.tasks).map((task) => task.usage)].filter((usage) => usage !== undefined);
+  if (parts.length === 0) return null;
+  // A Map, then fromEntries: usage keys come from producers, and `__proto__` must stay a key.
+  const total = new Map<string, number>();
+  for (const usage of parts) for (const [key, count] of Object.entries(usage)) total.set(key, (total.get(key) ?? 0) + count);
+  return Object.fromEntries(total);
 }
 
 function countTasks(state: RunState): Record<TaskStatus, number> {

@@ -109,6 +109,12 @@ describe('functions', () => {
 });
 
 describe('REST API', () => {
+  it('passes OTLP protobuf bodies to POST /v1/traces intact (a binary media type), its function granted what ingest is', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['application/x-protobuf'] });
+    const dynamoOf = (name: string) => statementsOf(name).find((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    expect(dynamoOf('ingest-traces')).toEqual(dynamoOf('ingest-events'));
+  });
+
   it('has every route of the route table, with the bearer authorizer on all but health and the OpenAPI document', () => {
     const methods = resources('AWS::ApiGateway::Method').filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS');
     expect(methods).toHaveLength(ROUTES.length);
