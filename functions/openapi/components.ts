@@ -6,6 +6,7 @@ import { FieldErrorSchema } from '#shared/contract/issues.ts';
 import { MAX_EVENTS_PER_REQUEST } from '#shared/contract/limits.ts';
 import * as P from '#shared/contract/payloads.ts';
 import { IngestResultSchema } from '#shared/ingest/ingest-result.ts';
+import { ShareLinkSchema, ShareRequestSchema } from '#shared/contract/share.ts';
 import { RunSummarySchema } from '#shared/run/run-summary.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
 import { TaskViewSchema } from '#shared/run/task-view.ts';
@@ -80,6 +81,8 @@ export const COMPONENT_SCHEMAS = {
   TaskHistory: z.object({ task: TaskViewSchema, events: z.array(StoredEventSchema), nextAfterSeq: z.nullable(z.int()) }),
   Stats: z.object({ runs: z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z.int().check(z.gte(0))]))) }),
   Health: z.object({ status: z.literal('ok') }),
+  ShareRequest: ShareRequestSchema,
+  ShareLink: ShareLinkSchema,
   OpenApiDocument: z.looseObject({ openapi: z.string() }).check(z.describe('This document.')),
 } satisfies Record<string, z.ZodMiniType>;
 
