@@ -24,6 +24,7 @@ import { Operations } from './operations.ts';
 import { RelayFailuresRedrive } from './relay-failures-redrive.ts';
 import { reserveConcurrency } from './reserved-concurrency.ts';
 import { RunLedgerApi } from './runledger-api.ts';
+import { ShareLinkKeys } from './share-link-keys.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
 
@@ -131,6 +132,8 @@ export class RunLedger extends Construct {
   public readonly relayFailures: Queue;
   /** The scheduled redrive of `relayFailures`. */
   public readonly relayFailuresRedrive: RelayFailuresRedrive;
+  /** The share-link signing keys (Secrets Manager), read by the authorizer and share-run. */
+  public readonly shareLinkKeys: ShareLinkKeys;
   /**
    * The last resort: where the stream puts the metadata (shard, sequence numbers, arrival times) of
    * batches the relay failed on for a day without even keeping them in `relayFailures`.
@@ -189,6 +192,8 @@ export class RunLedger extends Construct {
       'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),
     };
     this.#isolateConcurrency(config);
+    this.shareLinkKeys = new ShareLinkKeys(this, 'ShareLinkKeys', { removalPolicy });
+    for (const fn of [this.functions.authorize, this.functions['share-run']]) this.shareLinkKeys.bind(fn.function);
     for (const observer of OBSERVERS) {
       // A required built-in consumes its delivery queue: the handler module's SQS entry.
       if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);

@@ -130,6 +130,6 @@ function proxyRequest(query: Record<string, string>) {
     queryStringParameters: query,
     multiValueQueryStringParameters: null,
     stageVariables: null,
-    requestContext: makeProxyEvent({ method: 'GET', resource: '/v1/runs/{runId}', path: '/v1/runs/r-1' }).requestContext,
+    requestContext: { ...makeProxyEvent({ method: 'GET', resource: '/v1/runs/{runId}', path: '/v1/runs/r-1' }).requestContext, authorizer: undefined },
   };
 }

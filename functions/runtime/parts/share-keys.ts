@@ -1,4 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod/mini';
 import { parseShareKeyRing, type ShareKeyRing } from '#shared/auth/share-tokens.ts';
 import { ConfigError } from '../config.ts';
 import { part, requireClient, type Root } from '../compose.ts';
@@ -25,7 +26,7 @@ export const shareKeysOf = /* @__PURE__ */ part((root: Root): (() => Promise<Sha
   return () => {
     const now = root.clock.now().getTime();
     if (cached === undefined || cached.until <= now) {
-      const ring = secrets.send(new GetSecretValueCommand({ SecretId: secretId })).then((secret) => parseRing(secret.SecretString ?? '', 'the share keys secret'));
+      const ring = secrets.send(new GetSecretValueCommand({ SecretId: secretId })).then((secret) => parseSecret(secret.SecretString ?? ''));
       // A failed read is not kept: the next request tries again.
       ring.catch(() => {
         cached = undefined;
@@ -42,4 +43,22 @@ function parseRing(text: string, key: string): ShareKeyRing {
   } catch (error: unknown) {
     throw new ConfigError([{ key, message: error instanceof Error ? error.message : 'is not id:secret[,id:secret]' }]);
   }
+}
+
+/** The secret infra/constructs/share-link-keys.ts makes: `{"id", "secret", "previousId"?, "previousSecret"?}`. */
+const ShareKeysSecretSchema = z.object({ id: z.string(), secret: z.string(), previousId: z.optional(z.string()), previousSecret: z.optional(z.string()) });
+
+/** The secret's JSON as a key ring, checked by the same rules as RUNLEDGER_SHARE_SIGNING_KEYS. */
+export function parseSecret(text: string): ShareKeyRing {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = ShareKeysSecretSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError([{ key: 'RUNLEDGER_SHARE_KEYS_SECRET_ARN', message: 'the secret must be JSON {"id", "secret", "previousId"?, "previousSecret"?}' }]);
+  const { id, secret, previousId, previousSecret } = parsed.data;
+  const previous = previousId === undefined || previousSecret === undefined ? '' : `,${previousId}:${previousSecret}`;
+  return parseRing(`${id}:${secret}${previous}`, 'RUNLEDGER_SHARE_KEYS_SECRET_ARN');
 }
