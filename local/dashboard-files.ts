@@ -57,7 +57,13 @@ export function serveDashboard(dir: string, path: string, request: IncomingMessa
     relative = '';
   }
   const candidate = normalize(join(dir, relative));
-  const file = candidate.startsWith(dir + sep) && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
+  const found = candidate.startsWith(dir + sep) && existsSync(candidate) && statSync(candidate).isFile();
+  // A missing file with an extension (config.json, an old asset) is a 404; any other path is the app.
+  if (!found && extname(relative) !== '') {
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    return;
+  }
+  const file = found ? candidate : index;
   const hashed = file !== index && relative.startsWith('assets/');
   response.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',

@@ -27,7 +27,11 @@ export function RunsPage({ client, query, onUnauthorized }: { readonly client: A
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setCursors([]);
-    window.location.hash = runsHref({ status: String(form.get('status') ?? ''), threadId: String(form.get('threadId') ?? '').trim() });
+    const text = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value.trim() : '';
+    };
+    window.location.hash = runsHref({ status: text('status'), threadId: text('threadId') });
   };
 
   return (

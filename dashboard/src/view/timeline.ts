@@ -41,14 +41,15 @@ export function timelineOf(tasks: readonly TaskLike[], run: { readonly startMs?:
     .map((task) => {
       const first = Date.parse(task.firstEventAt);
       const last = Math.max(first, Date.parse(task.lastEventAt));
-      const leftPercent = clamp(((first - startMs) / span) * 100, 0, 100);
-      const widthPercent = clamp(Math.max(MIN_WIDTH_PERCENT, ((last - first) / span) * 100), 0, 100 - leftPercent);
+      const widthPercent = clamp(((last - first) / span) * 100, MIN_WIDTH_PERCENT, 100);
+      // A task that ends the run still gets its narrow bar: drawn just inside the right edge.
+      const leftPercent = clamp(((first - startMs) / span) * 100, 0, 100 - widthPercent);
       return {
         taskId: task.taskId,
         label: task.name ?? task.taskId,
         status: task.status,
         leftPercent,
-        widthPercent: Math.max(widthPercent, Math.min(MIN_WIDTH_PERCENT, 100 - leftPercent)),
+        widthPercent,
         retries: Math.max(0, (task.attempt ?? 1) - 1),
         durationMs: last - first,
       };
