@@ -74,10 +74,11 @@ export function useRun(client: ApiClient, runId: string): RunView {
         refresh().catch(() => undefined);
       }, 500);
     };
+    // The first page is read beside the summary, not after it: the first events show one round trip sooner.
+    loadPage(0);
     refresh().then(
       (run) => {
         if (cancelled) return;
-        loadPage(0);
         if (isTerminal(run.status)) return setLive('off');
         stop = followRun({
           url: client.streamUrl(runId),
