@@ -111,7 +111,7 @@ async function handleLocal(authorizer: TokenAuthorizer, request: IncomingMessage
 
 const unauthorized = () => errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' });
 /** API Gateway's ACCESS_DENIED answer (infra/constructs/runledger-api.ts): the policy denied the route. */
-const forbidden = () => errorResponse(403, { code: 'forbidden', message: "this API key's scope does not allow this route (a read key cannot ingest)" });
+const forbidden = () => errorResponse(403, { code: 'forbidden', message: "this credential does not allow this route (a read key cannot ingest; a share link reads its one run only)" });
 
 /** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
 function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseSink {

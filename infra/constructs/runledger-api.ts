@@ -231,7 +231,7 @@ export class RunLedgerApi extends Construct {
     const responses: Array<[ResponseType, string, string, Record<string, string>?]> = [
       [ResponseType.UNAUTHORIZED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
       // The authorizer's policy denied the route: a `read` key on an ingest route (functions/authorize).
-      [ResponseType.ACCESS_DENIED, 'forbidden', "this API key's scope does not allow this route (a read key cannot ingest)"],
+      [ResponseType.ACCESS_DENIED, 'forbidden', "this credential does not allow this route (a read key cannot ingest; a share link reads its one run only)"],
       [ResponseType.BAD_REQUEST_BODY, 'invalid_request', 'the body must be a JSON object; POST /v1/events takes {"events": [1 to 100 event objects]}'],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'the request is too large'],
       [ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"'],
