@@ -5,6 +5,7 @@
  * - JavaScript: esbuild bundles each entry point's own code (npm packages stay imports) into
  *   dist/, sharing common code in dist/chunks/. The `#shared/*` aliases and `.ts` specifiers are
  *   resolved at bundle time, so the output needs neither.
+ * - The dashboard: Vite writes dist/dashboard (below).
  * - Types: `tsc --emitDeclarationOnly --noCheck` (tsconfig.build.json) writes declarations to
  *   dist/types/, which keep the aliases; dist/types/package.json maps them there for TypeScript.
  *   `npm run typecheck` is what checks the types, so the build does not check them twice.
@@ -57,5 +58,11 @@ const typeImports = Object.fromEntries(
     .map(([alias, target]) => [`${alias}.ts`, `${target}.d.ts`]),
 );
 writeFileSync(`${ROOT}dist/types/package.json`, `${JSON.stringify({ type: 'module', imports: typeImports }, null, 2)}\n`);
+
+// The dashboard (dashboard/, React + Vite): dist/dashboard, served by the local stack at /ui/ and
+// deployed by the RunLedger construct's `dashboard` option. Built here so `npm ci` leaves a fresh
+// clone able to serve it; the built files are never committed.
+const { build: buildDashboard } = await import('vite');
+await buildDashboard({ configFile: `${ROOT}dashboard/vite.config.ts`, logLevel: 'warn' });
 
 process.stderr.write(`built dist/ in ${Math.round(performance.now() - startedAt)} ms\n`);

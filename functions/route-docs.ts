@@ -165,6 +165,27 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     query: TaskHistoryQuerySchema,
     responses: { 200: { description: 'The task and a page of its events.', schema: 'TaskHistory' }, 400: BAD_PARAMETER, 404: error('No such run or task.') },
   },
+  'POST /v1/runs/{runId}/share': {
+    operationId: 'shareRun',
+    summary: 'A read-only link to one run',
+    description:
+      'A signed token that reads this run only (summary, events, tasks, stream) until it expires, as `Authorization: Bearer <token>` ' +
+      'or `?token=<token>`; it cannot ingest, list runs, read another run or make share links. `url` opens the dashboard\'s view of the run ' +
+      'with no API key. A tampered or expired token answers 401. The signing keys rotate (current and previous) without breaking links.',
+    tag: 'query',
+    body: {
+      schema: 'ShareRequest',
+      description: 'Optional; an empty body gives a link for a day.',
+      examples: { week: { summary: 'A link that works for a week', value: { expiresInSeconds: 604_800 } } },
+    },
+    responses: {
+      201: { description: 'The token, its expiry and the dashboard link.', schema: 'ShareLink' },
+      400: error('The body is not JSON, or expiresInSeconds is out of range; `error.details` names it.'),
+      403: error('A share token cannot make share links.'),
+      404: NOT_FOUND,
+      415: error('A body was sent that is not declared `application/json`.'),
+    },
+  },
   'GET /v1/stats': {
     operationId: 'getStats',
     summary: 'The tenant\'s runs counted by status',

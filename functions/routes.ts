@@ -8,11 +8,13 @@ export const ROUTES = [
   { method: 'POST', path: '/v1/runs/{runId}/events', handler: 'ingest-events', auth: true },
   { method: 'POST', path: '/v1/events', handler: 'ingest-events', auth: true },
   { method: 'GET', path: '/v1/runs', handler: 'list-runs', auth: true },
-  { method: 'GET', path: '/v1/runs/{runId}', handler: 'get-run', auth: true },
-  { method: 'GET', path: '/v1/runs/{runId}/events', handler: 'list-events', auth: true },
-  { method: 'GET', path: '/v1/runs/{runId}/tasks', handler: 'list-tasks', auth: true },
-  { method: 'GET', path: '/v1/runs/{runId}/tasks/{taskId}', handler: 'get-task', auth: true },
-  { method: 'GET', path: '/v1/runs/{runId}/stream', handler: 'stream-run', auth: true, streaming: true },
+  // `shared`: a share token (shared/auth/share-tokens.ts) for the run may read it, as `?token=` or a bearer.
+  { method: 'GET', path: '/v1/runs/{runId}', handler: 'get-run', auth: true, shared: true },
+  { method: 'GET', path: '/v1/runs/{runId}/events', handler: 'list-events', auth: true, shared: true },
+  { method: 'GET', path: '/v1/runs/{runId}/tasks', handler: 'list-tasks', auth: true, shared: true },
+  { method: 'GET', path: '/v1/runs/{runId}/tasks/{taskId}', handler: 'get-task', auth: true, shared: true },
+  { method: 'GET', path: '/v1/runs/{runId}/stream', handler: 'stream-run', auth: true, streaming: true, shared: true },
+  { method: 'POST', path: '/v1/runs/{runId}/share', handler: 'share-run', auth: true },
   { method: 'GET', path: '/v1/stats', handler: 'get-stats', auth: true },
   { method: 'GET', path: '/v1/health', handler: 'health', auth: false },
   // OTLP/HTTP's fixed path, so `OTEL_EXPORTER_OTLP_ENDPOINT=<api>` works as exporters append it.
@@ -39,6 +41,7 @@ export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reade
   'get-task': 'run-reader',
   'get-stats': 'run-reader',
   'stream-run': 'run-reader',
+  'share-run': 'run-reader',
   health: 'none',
   'get-openapi': 'none',
 };
@@ -53,6 +56,11 @@ export function isStreaming(route: Route): route is Extract<Route, { streaming: 
   return 'streaming' in route && route.streaming;
 }
 
+/** Whether a share token for the run may read this route (and `?token=` is taken on it). */
+export function isShared(route: Route): boolean {
+  return 'shared' in route && route.shared;
+}
+
 /**
  * The key scope a route needs (shared/auth/scopes.ts): ingesting (events or OTLP traces) needs `write`, every other
  * authorized route `read`. The authorizer's policy and the handlers both judge by this.
@@ -62,7 +70,7 @@ export function scopeOf(route: Pick<Route, 'handler'>): KeyScope {
 }
 
 /** A route as an execute-api resource path: `POST/v1/runs/*\/events` (path parameters as wildcards). */
-export function resourcePathOf(route: Route): string {
+export function resourcePathOf(route: Pick<Route, 'method'> & { readonly path: string }): string {
   return `${route.method}${route.path.replaceAll(/\{\w+\}/g, '*')}`;
 }
 

@@ -92,6 +92,8 @@ export const RunLedgerConfigSchema = z.object({
   keyCacheSeconds: z.coerce.number().min(0).max(3600),
   sourceMaps: flag,
   traceCalls: flag,
+  /** Serve the dashboard from S3 behind CloudFront, its origin added to corsOrigins (infra/constructs/dashboard-site.ts). */
+  dashboard: flag,
 }).superRefine((config, context) => {
   // Lambda refuses a reservation that leaves under 100 unreserved, mid-deploy: refuse it at synth instead.
   const reserved = streamReservedConcurrency(config.maxOpenStreams) + config.ingestReservedConcurrency + config.authorizerReservedConcurrency;
@@ -136,6 +138,7 @@ export const RUNLEDGER_DEFAULTS: RunLedgerConfig = {
   ...KEY_DEFAULTS,
   sourceMaps: false,
   traceCalls: false,
+  dashboard: false,
 };
 
 /** Reads every config key from CDK context over the defaults and validates them together; the error names each bad key. */

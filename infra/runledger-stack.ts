@@ -24,6 +24,9 @@ export class RunLedgerStack extends Stack {
       value: Lazy.string({ produce: () => this.toJsonString(this.runledger.observers.queueOutputs) }),
     });
     new CfnOutput(this, 'RelayFailuresQueueUrl', { value: this.runledger.relayFailures.queueUrl, description: 'what the relay could not publish (tenant, run, seqs): npm run dlq -- redrive --aws' });
+    const { dashboard } = this.runledger;
+    if (dashboard !== undefined) new CfnOutput(this, 'DashboardUrl', { value: dashboard.url, description: 'the dashboard (sign in with an API key)' });
+    new CfnOutput(this, 'ShareKeysSecretArn', { value: this.runledger.shareLinkKeys.secret.secretArn, description: 'share-link signing keys; rotate as docs/dashboard.md says' });
     new CfnOutput(this, 'RelayStreamFailuresQueueUrl', { value: this.runledger.relayStreamFailures.queueUrl, description: 'last resort: stream batch metadata the relay failed on for a day' });
   }
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { BINARY_MEDIA_TYPES, isStreaming, ROUTES, type Route } from '#functions/routes.ts';
+import { BINARY_MEDIA_TYPES, isShared, isStreaming, ROUTES, type Route } from '#functions/routes.ts';
 import type { ResponseSink } from '#functions/http/response-sink.ts';
 import { gatewayCorsHeaders, preflightHeaders } from '#functions/http/cors.ts';
 import { header } from '#functions/http/header.ts';
@@ -8,6 +8,7 @@ import { errorResponse } from '#functions/http/responses.ts';
 import type { LocalHandlers, TokenAuthorizer } from './handlers.ts';
 import { policyAllows } from './authorizer-policy.ts';
 import { answerClientError } from './client-error.ts';
+import { isDashboardRequest, serveDashboard } from './dashboard-files.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeProxyEvent } from './proxy-event.ts';
 
@@ -33,6 +34,8 @@ export function createGateway(options: {
   localRoutes?: LocalRoutes;
   /** Browser origins allowed by CORS (RUNLEDGER_CORS_ORIGINS): the handlers add their headers, the gateway its own answers' and the preflight. */
   corsOrigins?: readonly string[];
+  /** The built dashboard: files of `dir` under `path` (`/ui/`), same origin as the API. */
+  dashboard?: { readonly path: string; readonly dir: string };
 }): Server {
   const { handlers } = options;
   const corsOrigins = options.corsOrigins ?? [];
@@ -43,6 +46,8 @@ export function createGateway(options: {
   const server = createServer((request, response) => {
     const routeKey = `${request.method ?? 'GET'} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname}`;
     const local = Object.hasOwn(localRoutes, routeKey) ? localRoutes[routeKey] : undefined;
+    const { dashboard } = options;
+    if (dashboard !== undefined && isDashboardRequest(dashboard.path, request)) return serveDashboard(dashboard.dir, dashboard.path, request, response);
     const work = local === undefined ? handle(handlers, request, response, corsOrigins, own) : handleLocal(handlers.authorize, request, response, local, own);
     work.catch((error: unknown) => {
       log(`gateway error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -81,7 +86,8 @@ async function handle(handlers: LocalHandlers, request: IncomingMessage, respons
   }
   const event = toProxyEvent(request, url, matched, body);
   if (matched.route.auth) {
-    const authorizer = await authorize(handlers.authorize, header(event, 'authorization'), event.httpMethod, event.path);
+    // Run-read routes get API Gateway's REQUEST authorizer (a share token may come as `?token=`), the others the TOKEN one.
+    const authorizer = await authorize(handlers.authorize, header(event, 'authorization'), event.httpMethod, event.path, isShared(matched.route) ? event : undefined);
     if (authorizer === 'unauthorized') return send(response, own(unauthorized()));
     if (authorizer === 'forbidden') return send(response, own(forbidden()));
     event.requestContext.authorizer = authorizer;
@@ -105,7 +111,7 @@ async function handleLocal(authorizer: TokenAuthorizer, request: IncomingMessage
 
 const unauthorized = () => errorResponse(401, { code: 'unauthorized', message: 'send "Authorization: Bearer <api key>" with a valid key' });
 /** API Gateway's ACCESS_DENIED answer (infra/constructs/runledger-api.ts): the policy denied the route. */
-const forbidden = () => errorResponse(403, { code: 'forbidden', message: "this API key's scope does not allow this route (a read key cannot ingest)" });
+const forbidden = () => errorResponse(403, { code: 'forbidden', message: "this credential does not allow this route (a read key cannot ingest; a share link reads its one run only)" });
 
 /** A streamed answer written straight to the socket, chunk by chunk, as API Gateway's STREAM mode passes it on. */
 function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseSink {
@@ -127,14 +133,38 @@ function nodeSink(request: IncomingMessage, response: ServerResponse): ResponseS
 }
 
 /**
- * What API Gateway does around a TOKEN authorizer: no header, no call, 401; a thrown
+ * What API Gateway does around a TOKEN authorizer: no header, no call, 401 (a REQUEST authorizer
+ * without a cache is always called: it may find a `?token=`); a thrown
  * "Unauthorized" is 401 too; a policy that does not allow this method ARN is 403.
  */
-async function authorize(handler: TokenAuthorizer, token: string | undefined, method: string, path: string): Promise<Record<string, string> | 'unauthorized' | 'forbidden'> {
-  if (token === undefined || token === '') return 'unauthorized';
+async function authorize(
+  handler: TokenAuthorizer,
+  token: string | undefined,
+  method: string,
+  path: string,
+  request?: APIGatewayProxyEvent,
+): Promise<Record<string, string> | 'unauthorized' | 'forbidden'> {
   const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/local/${method}${path}`;
+  if (request === undefined && (token === undefined || token === '')) return 'unauthorized';
   try {
-    const result = await handler({ type: 'TOKEN', authorizationToken: token, methodArn });
+    const result = await handler(
+      request === undefined
+        ? { type: 'TOKEN', authorizationToken: token ?? '', methodArn }
+        : {
+            type: 'REQUEST',
+            methodArn,
+            resource: request.resource,
+            path: request.path,
+            httpMethod: request.httpMethod,
+            headers: request.headers,
+            multiValueHeaders: request.multiValueHeaders,
+            pathParameters: request.pathParameters,
+            queryStringParameters: request.queryStringParameters,
+            multiValueQueryStringParameters: request.multiValueQueryStringParameters,
+            stageVariables: null,
+            requestContext: { ...request.requestContext, authorizer: undefined },
+          },
+    );
     if (!policyAllows(result.policyDocument.Statement, methodArn)) return 'forbidden';
     const context = Object.fromEntries(Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)]));
     return { ...context, principalId: result.principalId };

@@ -2,13 +2,12 @@ import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
-  APIGatewayTokenAuthorizerEvent,
   Context,
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
 import { makeAlertingObserverHandler } from '#functions/alerting-observer/alerting-observer.ts';
-import { makeAuthorizeHandler } from '#functions/authorize/authorize.ts';
+import { makeAuthorizeHandler, type AuthorizerEvent } from '#functions/authorize/authorize.ts';
 import { makeDetectStaleRunsHandler } from '#functions/detect-stale-runs/detect-stale-runs.ts';
 import { makeGetOpenApiHandler } from '#functions/get-openapi/handler.ts';
 import { makeGetRunHandler } from '#functions/get-run/get-run.ts';
@@ -26,10 +25,11 @@ import { makeRedriveRelayFailuresHandler } from '#functions/redrive-relay-failur
 import { makeRelayHandler } from '#functions/relay/relay.ts';
 import type { BufferedHandlerName, StreamingHandlerName } from '#functions/routes.ts';
 import type { Root } from '#functions/runtime/compose.ts';
+import { makeShareRunHandler } from '#functions/share-run/share-run.ts';
 import { makeStreamRunServer } from '#functions/stream-run/stream-run.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+export type TokenAuthorizer = (event: AuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 export type StreamServer = (event: APIGatewayProxyEvent, sink: ResponseSink) => Promise<void>;
 export type RelayHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 export type StaleRunDetector = (event: { time: string; tenant?: string }) => Promise<{ examined: number; timedOut: number }>;
@@ -68,6 +68,7 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
       'list-tasks': makeListTasksHandler(root),
       'get-task': makeGetTaskHandler(root),
       'get-stats': makeGetStatsHandler(root),
+      'share-run': makeShareRunHandler(root),
       health: makeHealthHandler(root.config.RUNLEDGER_CORS_ORIGINS),
       'get-openapi': makeGetOpenApiHandler(root.config.RUNLEDGER_CORS_ORIGINS),
     },

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   if (stack.devApiKey !== undefined) console.log(`development API key (tenant "dev"): ${stack.devApiKey}`);
   console.log(`data dir ${stack.dataDir}; DynamoDB at ${stack.dynamoDbEndpoint}; \`npm run keys -- create --tenant NAME\` adds keys (it finds this stack through ${stack.dataDir}/stack.json)`);
   // What `npm run example`, the CLI and curl need, whatever PORT is: paste these into another shell.
+  console.log(`dashboard: ${stack.dashboardUrl} (sign in with an API key)`);
   console.log('to use this stack from another shell:');
   console.log(`  export RUNLEDGER_URL=${stack.url}`);
   console.log(`  export RUNLEDGER_API_KEY=${stack.devApiKey ?? '<one of the keys in RUNLEDGER_API_KEYS>'}`);

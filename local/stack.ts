@@ -9,6 +9,8 @@ import { eventsFromStream } from '#adapters/dynamodb/stream-records.ts';
 import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { generateApiKey, hashApiKey, parseApiKeyList } from '#shared/auth/api-keys.ts';
 import { DEFAULT_KEY_SCOPE } from '#shared/auth/scopes.ts';
+import { formatShareKeyRing, generateShareSigningKey } from '#shared/auth/share-tokens.ts';
+import { DASHBOARD_DIR, DASHBOARD_PATH } from './dashboard-files.ts';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
 import { LocalBus, type BusEvent, type LocalTarget } from './bus/local-bus.ts';
@@ -67,10 +69,14 @@ export type LocalStackOptions = {
     readonly refusePutEvents?: () => boolean;
   };
   readonly log?: (line: string) => void;
+  /** The built dashboard served at /ui/. @default dist/dashboard (what `npm run build` writes) */
+  readonly dashboardDir?: string;
 };
 
 export type RunningLocalStack = {
   readonly url: string;
+  /** The dashboard: `<url>/ui/`. */
+  readonly dashboardUrl: string;
   readonly port: number;
   readonly dataDir: string;
   readonly tableName: string;
@@ -126,6 +132,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_LOG_LEVEL: 'WARN',
       // `npm run keys -- revoke` writes the same DynamoDB Local: the authorizer reads the key on each call, so it takes effect at once.
       RUNLEDGER_KEY_CACHE_SECONDS: '0',
+      // Share links: a signing key made once and kept in the data dir (links survive restarts), and the dashboard beside the API.
+      RUNLEDGER_SHARE_SIGNING_KEYS: localShareKeys(dataDir),
+      RUNLEDGER_DASHBOARD_URL: DASHBOARD_PATH,
       ...options.config,
       RUNLEDGER_TABLE_NAME: tableName,
       RUNLEDGER_DYNAMODB_ENDPOINT: endpoint,
@@ -202,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server = createGateway({
       handlers,
       log,
+      dashboard: { path: DASHBOARD_PATH, dir: options.dashboardDir ?? DASHBOARD_DIR },
       corsOrigins: config.RUNLEDGER_CORS_ORIGINS,
       localRoutes: {
         'GET /v1/metrics': (_request, tenant) => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: prometheusFromEmf(metricsFile, { tenant }) }),
@@ -247,6 +257,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     claim.publish({ port, url, dynamoDbEndpoint: endpoint, tableName });
     return {
       url,
+      dashboardUrl: `${url}${DASHBOARD_PATH}`,
       port,
       dataDir,
       tableName,
@@ -289,6 +300,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 function isTenants(event: BusEvent, tenant: string): boolean {
   const { detail } = event;
   return typeof detail === 'object' && detail !== null && 'tenant' in detail && detail.tenant === tenant;
+}
+
+/** The share-link signing key: made once, kept in the data dir, as `id:secret` (RUNLEDGER_SHARE_SIGNING_KEYS overrides it). */
+function localShareKeys(dataDir: string): string {
+  const file = join(dataDir, 'share-signing-keys');
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (saved !== '') return saved;
+  }
+  const keys = formatShareKeyRing({ current: generateShareSigningKey('local') });
+  writeFileSync(file, `${keys}\n`, { mode: 0o600 });
+  return keys;
 }
 
 /** The development key: made once, kept in the data dir so it survives restarts. */

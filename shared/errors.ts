@@ -62,3 +62,8 @@ export class BusyError extends Error {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** Share links were asked for where no signing key is configured. */
+export class ShareLinksOffError extends Error {
+  override readonly name = 'ShareLinksOffError';
+}

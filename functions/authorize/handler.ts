@@ -1,5 +1,5 @@
-import { dynamoDbLambdaRoot } from '../runtime/dynamodb-lambda-root.ts';
+import { shareKeysLambdaRoot } from '../runtime/share-keys-lambda-root.ts';
 import { makeAuthorizeHandler } from './authorize.ts';
 
 /** The Lambda entry CDK bundles: the root composed from the environment once, at cold start. */
-export const handler = makeAuthorizeHandler(dynamoDbLambdaRoot());
+export const handler = makeAuthorizeHandler(shareKeysLambdaRoot());

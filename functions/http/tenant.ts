@@ -10,6 +10,8 @@ const AuthorizerContextSchema = z.object({
   tenantId: TenantIdSchema,
   scope: z._default(z.enum(KEY_SCOPES), DEFAULT_KEY_SCOPE),
   expiresAt: z.optional(z.iso.datetime()),
+  /** Set for a share token: the one run it may read. */
+  shareRunId: z.optional(z.string()),
 });
 
 /**
@@ -22,7 +24,13 @@ const AuthorizerContextSchema = z.object({
 export function tenantOf(event: APIGatewayProxyEvent, needs: KeyScope = 'read', now: Date = new Date()): string {
   const parsed = AuthorizerContextSchema.safeParse(event.requestContext.authorizer);
   if (!parsed.success) throw new UnauthenticatedError('this route needs "Authorization: Bearer <api key>"');
-  const { tenantId, scope, expiresAt } = parsed.data;
+  const { tenantId, scope, expiresAt, shareRunId } = parsed.data;
+  if (shareRunId !== undefined) {
+    if (Date.parse(expiresAt ?? '') <= now.getTime()) throw new UnauthenticatedError(`this share link expired at ${expiresAt}; ask for a new one`);
+    // The authorizer's policy already allows only this run's GET routes; this holds if a policy is ever wrong.
+    if (needs !== 'read' || event.httpMethod !== 'GET' || event.pathParameters?.runId !== shareRunId) throw new ForbiddenError(`this share link reads run '${shareRunId}' only`);
+    return tenantId;
+  }
   if (expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime()) throw new UnauthenticatedError(`this API key expired at ${expiresAt}; create a new one`);
   if (!scopeAllows(scope, needs)) throw new ForbiddenError(`this API key's scope is "${scope}"; this route needs a "${needs}" key`);
   return tenantId;

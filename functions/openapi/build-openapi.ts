@@ -7,6 +7,7 @@ type JsonObject = Record<string, unknown>;
 
 const SCHEMA_REF = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 const BEARER = 'bearerApiKey';
+const SHARE_TOKEN = 'shareToken';
 
 /** Answers any route can give, from API Gateway or the function: listed once here. */
 function commonResponses(route: RouteShape): Record<number, ResponseDoc> {
@@ -64,7 +65,8 @@ export function buildOpenApiDocument({ version }: { version: string }): JsonObje
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
-        [BEARER]: { type: 'http', scheme: 'bearer', description: 'An API key (`npm run keys -- create --tenant NAME`); it names the tenant.' },
+        [BEARER]: { type: 'http', scheme: 'bearer', description: 'An API key (`npm run keys -- create --tenant NAME`); it names the tenant. On a run\'s GET routes, also a share token (`POST /v1/runs/{runId}/share`).' },
+        [SHARE_TOKEN]: { type: 'apiKey', in: 'query', name: 'token', description: 'A share token (`POST /v1/runs/{runId}/share`) in the URL, for clients that cannot set headers (EventSource). Never an API key.' },
       },
     },
   };
@@ -76,7 +78,7 @@ function routeKey(route: Route): RouteKey {
 }
 
 /** What the document needs of a route: its path, for the path parameters, whether it takes a key, and its handler, for the scope it needs. */
-type RouteShape = Pick<Route, 'auth'> & { readonly path: string; readonly handler?: Route['handler'] };
+type RouteShape = Pick<Route, 'auth'> & { readonly path: string; readonly handler?: Route['handler']; readonly shared?: boolean };
 
 /** One route's operation object. Exported so a route's entry can be checked before the route exists. */
 export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {
@@ -86,7 +88,7 @@ export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {
     summary: doc.summary,
     ...(doc.description === undefined ? {} : { description: doc.description }),
     tags: [doc.tag],
-    ...(route.auth ? {} : { security: [] }),
+    ...(route.auth ? (route.shared === true ? { security: [{ [BEARER]: [] }, { [SHARE_TOKEN]: [] }] } : {}) : { security: [] }),
     ...(parametersOf(route, doc).length === 0 ? {} : { parameters: parametersOf(route, doc) }),
     ...(doc.body === undefined
       ? {}

@@ -7,6 +7,7 @@ import { MAX_EVENTS_PER_REQUEST } from '#shared/contract/limits.ts';
 import * as P from '#shared/contract/payloads.ts';
 import { IngestResultSchema } from '#shared/ingest/ingest-result.ts';
 import { OtlpExportTraceRequestSchema, OtlpExportTraceResponseSchema, OtlpStatusSchema } from '#shared/otlp/otlp-wire.ts';
+import { ShareLinkSchema, ShareRequestSchema } from '#shared/contract/share.ts';
 import { RunSummarySchema } from '#shared/run/run-summary.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
 import { TaskViewSchema } from '#shared/run/task-view.ts';
@@ -84,6 +85,8 @@ export const COMPONENT_SCHEMAS = {
   OtlpExportTraceRequest: OtlpExportTraceRequestSchema,
   OtlpExportTraceResponse: OtlpExportTraceResponseSchema,
   OtlpStatus: OtlpStatusSchema,
+  ShareRequest: ShareRequestSchema,
+  ShareLink: ShareLinkSchema,
   OpenApiDocument: z.looseObject({ openapi: z.string() }).check(z.describe('This document.')),
 } satisfies Record<string, z.ZodMiniType>;
 

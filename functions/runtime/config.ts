@@ -64,6 +64,15 @@ export const FunctionConfigSchema = z.object({
    * (after `keys revoke` flushes API Gateway's cache); 0 reads the key on every call (the local stack).
    */
   RUNLEDGER_KEY_CACHE_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(3600)), KEY_DEFAULTS.keyCacheSeconds),
+  /**
+   * Share links (`POST /v1/runs/{runId}/share`) and the authorizer: the signing keys, `id:secret` or
+   * `id:secret,id:secret` (current, then previous, so links signed before a rotation keep working). Local stack.
+   */
+  RUNLEDGER_SHARE_SIGNING_KEYS: z.optional(z.string().check(z.minLength(1))),
+  /** The same, AWS: a Secrets Manager secret holding that text (read at cold start, again every 5 minutes, so a rotation takes hold). */
+  RUNLEDGER_SHARE_KEYS_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+  /** Share links: the dashboard a link opens; a path (`/ui/`) is taken on the API's own origin (the local stack serves it there). Unset: no `url`. */
+  RUNLEDGER_DASHBOARD_URL: z.optional(z.string().check(z.minLength(1))),
   /** Relay: the bus it publishes to. */
   RUNLEDGER_EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   /** Relay: every subscription's EventBridge pattern, set by CDK (and the local stack) from the subscriptions. */

@@ -9,6 +9,7 @@ import {
   ResponseTransferMode,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  RequestAuthorizer,
   RequestValidator,
   ResponseType,
   RestApi,
@@ -24,7 +25,7 @@ import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, gatewayCorsHeaders } from '#functions/http/cors.ts';
-import { BINARY_MEDIA_TYPES, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
+import { BINARY_MEDIA_TYPES, isShared, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { BEARER_PATTERN } from '#shared/auth/api-keys.ts';
 import { BatchBodyShapeSchema, RunEventsBodyShapeSchema } from '#shared/contract/ingest-body.ts';
 
@@ -165,6 +166,16 @@ export class RunLedgerApi extends Construct {
       validationRegex: BEARER_PATTERN,
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
     });
+    // A run's GET routes also take a share token as `?token=` (a browser EventSource cannot send a
+    // header), which a TOKEN authorizer never sees. A REQUEST authorizer can take the header or the
+    // query only uncached (cached, every identity source must be present), so these routes call the
+    // same function on every request; it keeps key grants in memory (RUNLEDGER_KEY_CACHE_SECONDS),
+    // and ingest, the hot path, stays on the cached TOKEN authorizer.
+    const sharedAuthorizer = new RequestAuthorizer(this, 'SharedReadAuthorizer', {
+      handler: props.authorizer,
+      identitySources: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
     const validator = new RequestValidator(this, 'BodyValidator', { restApi: this.api, validateRequestBody: true, validateRequestParameters: true });
     const models: Record<string, IModel> = {
       '/v1/events': this.api.addModel('BatchBody', { contentType: 'application/json', schema: jsonSchemaOf(BatchBodyShapeSchema) }),
@@ -184,7 +195,7 @@ export class RunLedgerApi extends Construct {
       integrations.set(route.handler, integration);
       const model = models[route.path];
       this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
-        ...(route.auth ? { authorizer, authorizationType: AuthorizationType.CUSTOM } : { authorizationType: AuthorizationType.NONE }),
+        ...(route.auth ? { authorizer: isShared(route) ? sharedAuthorizer : authorizer, authorizationType: AuthorizationType.CUSTOM } : { authorizationType: AuthorizationType.NONE }),
         ...(route.method === 'POST' && model !== undefined ? { requestValidator: validator, requestModels: { 'application/json': model } } : {}),
       });
     }
@@ -222,7 +233,7 @@ export class RunLedgerApi extends Construct {
     const responses: Array<[ResponseType, string, string, Record<string, string>?]> = [
       [ResponseType.UNAUTHORIZED, 'unauthorized', 'send "Authorization: Bearer <api key>" with a valid key'],
       // The authorizer's policy denied the route: a `read` key on an ingest route (functions/authorize).
-      [ResponseType.ACCESS_DENIED, 'forbidden', "this API key's scope does not allow this route (a read key cannot ingest)"],
+      [ResponseType.ACCESS_DENIED, 'forbidden', "this credential does not allow this route (a read key cannot ingest; a share link reads its one run only)"],
       [ResponseType.BAD_REQUEST_BODY, 'invalid_request', 'the body must be a JSON object; POST /v1/events takes {"events": [1 to 100 event objects]}'],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', 'the request is too large'],
       [ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"'],

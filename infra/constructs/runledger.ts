@@ -24,6 +24,8 @@ import { Operations } from './operations.ts';
 import { RelayFailuresRedrive } from './relay-failures-redrive.ts';
 import { reserveConcurrency } from './reserved-concurrency.ts';
 import { RunLedgerApi } from './runledger-api.ts';
+import { ShareLinkKeys } from './share-link-keys.ts';
+import { apiOriginOf, DashboardSite } from './dashboard-site.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
 
@@ -90,6 +92,12 @@ export interface RunLedgerProps {
    * function). Lambda's active tracing, a segment per invocation, is on either way. @default false
    */
   readonly traceCalls?: boolean;
+  /**
+   * The dashboard on S3 behind CloudFront (HTTPS, security headers), `config.json` naming this API
+   * written at deploy, its origin put first in the API's CORS origins, and share links pointing at
+   * it. Needs the built app (`npm run build`). @default false
+   */
+  readonly dashboard?: boolean;
 }
 
 /** The defaults, as pure data (infra/config.ts): part of this construct's public API. */
@@ -131,6 +139,10 @@ export class RunLedger extends Construct {
   public readonly relayFailures: Queue;
   /** The scheduled redrive of `relayFailures`. */
   public readonly relayFailuresRedrive: RelayFailuresRedrive;
+  /** The share-link signing keys (Secrets Manager), read by the authorizer and share-run. */
+  public readonly shareLinkKeys: ShareLinkKeys;
+  /** The dashboard's bucket and distribution, when the `dashboard` prop is on. */
+  public readonly dashboard: DashboardSite | undefined;
   /**
    * The last resort: where the stream puts the metadata (shard, sequence numbers, arrival times) of
    * batches the relay failed on for a day without even keeping them in `relayFailures`.
@@ -172,12 +184,15 @@ export class RunLedger extends Construct {
       if (access !== undefined) this.events.bind(fn.function, access);
       return fn;
     };
+    this.dashboard = config.dashboard ? new DashboardSite(this, 'Dashboard', { apiOrigin: apiOriginOf(config.domainName), removalPolicy: RemovalPolicy.DESTROY }) : undefined;
+    // The dashboard's origin first: the gateway's own answers (a 401 at sign-in) carry the first origin only.
+    const corsOrigins = this.dashboard === undefined ? config.corsOrigins : [this.dashboard.origin, ...config.corsOrigins];
     const routeFunctions = recordOf(HANDLER_NAMES, (name) => {
       const access = HANDLER_TABLE_ACCESS[name];
       // A stream lives up to API Gateway's 15-minute streaming limit; it closes itself 10 s before.
       const fn = make(name, access === 'none' ? undefined : access, STREAMING_HANDLERS.has(name) ? Duration.minutes(15) : undefined);
       // Every answer a route function gives carries the CORS headers for these origins (functions/http/cors.ts).
-      if (config.corsOrigins.length > 0) fn.function.addEnvironment('RUNLEDGER_CORS_ORIGINS', config.corsOrigins.join(','));
+      if (corsOrigins.length > 0) fn.function.addEnvironment('RUNLEDGER_CORS_ORIGINS', corsOrigins.join(','));
       return fn;
     });
     this.functions = {
@@ -189,6 +204,9 @@ export class RunLedger extends Construct {
       'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),
     };
     this.#isolateConcurrency(config);
+    this.shareLinkKeys = new ShareLinkKeys(this, 'ShareLinkKeys', { removalPolicy });
+    for (const fn of [this.functions.authorize, this.functions['share-run']]) this.shareLinkKeys.bind(fn.function);
+    if (this.dashboard !== undefined) this.functions['share-run'].function.addEnvironment('RUNLEDGER_DASHBOARD_URL', this.dashboard.url);
     for (const observer of OBSERVERS) {
       // A required built-in consumes its delivery queue: the handler module's SQS entry.
       if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);
@@ -200,13 +218,14 @@ export class RunLedger extends Construct {
       authorizer: this.functions.authorize.function,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
-      corsOrigins: config.corsOrigins,
+      corsOrigins,
       endpointType: config.endpointType,
       ...(config.domainName === undefined || config.certificateArn === undefined ? {} : { domain: { domainName: config.domainName, certificateArn: config.certificateArn } }),
       ...(config.webAclArn === undefined ? {} : { webAclArn: config.webAclArn }),
       logRetention,
       authorizerCacheTtl: Duration.seconds(config.authorizerCacheSeconds),
     });
+    this.dashboard?.deploy(this.api.api.url);
     this.operations = new Operations(this, 'Operations', {
       stage: config.stage,
       api: this.api.api,

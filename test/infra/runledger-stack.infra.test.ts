@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createTableInput } from '#adapters/dynamodb/table-definition.ts';
 import { OBSERVERS } from '#functions/observers.ts';
-import { HANDLER_NAMES, ROUTES } from '#functions/routes.ts';
+import { HANDLER_NAMES, isShared, ROUTES } from '#functions/routes.ts';
 import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { ARCHIVE_PREFIXES } from '#infra/constructs/archive-stream.ts';
 import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
@@ -131,6 +131,37 @@ describe('REST API', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
     });
+  });
+
+  it('authorizes a run\'s GET routes with an uncached REQUEST authorizer (a share token may come as ?token=) and every other route with the cached TOKEN one', () => {
+    const authorizers = resources('AWS::ApiGateway::Authorizer');
+    const idOf = (type: string) => authorizers.find(([, authorizer]) => authorizer.Properties.Type === type)?.[0];
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0 });
+    const methods = resources('AWS::ApiGateway::Method').filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS');
+    const shared = ROUTES.filter(isShared);
+    expect(shared.map((route) => `${route.method} ${route.path}`)).toEqual([
+      'GET /v1/runs/{runId}',
+      'GET /v1/runs/{runId}/events',
+      'GET /v1/runs/{runId}/tasks',
+      'GET /v1/runs/{runId}/tasks/{taskId}',
+      'GET /v1/runs/{runId}/stream',
+    ]);
+    const requestAuthorized = methods.filter(([, m]) => JSON.stringify(m.Properties.AuthorizerId ?? '').includes(idOf('REQUEST') ?? '#'));
+    const tokenAuthorized = methods.filter(([, m]) => JSON.stringify(m.Properties.AuthorizerId ?? '').includes(idOf('TOKEN') ?? '#'));
+    expect(requestAuthorized).toHaveLength(shared.length);
+    expect(tokenAuthorized).toHaveLength(ROUTES.filter((route) => route.auth && !isShared(route)).length);
+    expect(tokenAuthorized.map(([, m]) => m.Properties.HttpMethod)).toContain('POST');
+    expect(requestAuthorized.every(([, m]) => m.Properties.HttpMethod === 'GET')).toBe(true);
+  });
+
+  it('keeps the share-link signing keys in one Secrets Manager secret only the authorizer and share-run may read', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secret', PasswordLength: 48 }) });
+    const readers = resources('AWS::Lambda::Function')
+      .filter(([, fn]) => JSON.stringify(fn.Properties.Environment).includes('RUNLEDGER_SHARE_KEYS_SECRET_ARN'))
+      .map(([, fn]) => /"POWERTOOLS_SERVICE_NAME":"runledger-([a-z-]+)"/.exec(JSON.stringify(fn.Properties.Environment))?.[1]);
+    expect(readers.sort()).toEqual(['authorize', 'share-run']);
+    for (const name of ['authorize', 'share-run']) expect(actionsOf(name)).toEqual(expect.arrayContaining(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']));
+    expect(actionsOf('get-run').filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   it('times out stale runs every minute, with the deadline index and ingest rights only', () => {

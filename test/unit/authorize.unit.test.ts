@@ -5,6 +5,8 @@ import { makeAuthorizeHandler } from '#functions/authorize/authorize.ts';
 import { compose } from '#functions/runtime/compose.ts';
 import { loadConfig } from '#functions/runtime/config.ts';
 import { generateApiKey, hashApiKey } from '#shared/auth/api-keys.ts';
+import { formatShareKeyRing, generateShareSigningKey, signShareToken } from '#shared/auth/share-tokens.ts';
+import { makeProxyEvent } from '#local/proxy-event.ts';
 import type { ApiKeyGrant } from '#shared/ports.ts';
 import { policyAllows } from '#local/authorizer-policy.ts';
 import { fakeClock } from '#test/support/clock.ts';
@@ -78,3 +80,56 @@ describe('the TOKEN authorizer', () => {
     expect(loadConfig({}).RUNLEDGER_KEY_CACHE_SECONDS).toBe(5);
   });
 });
+
+describe('the authorizer with share tokens', () => {
+  const signing = generateShareSigningKey('k1');
+  async function shareAuthorizer() {
+    const { clock, call } = await authorizerWith({ tenant: 'acme', scope: 'write' }, { RUNLEDGER_SHARE_SIGNING_KEYS: formatShareKeyRing({ current: signing }) });
+    const token = signShareToken({ tenant: 'acme', runId: 'r-1', expiresAt: new Date(clock.now().getTime() + 60_000) }, signing);
+    return { clock, call, token };
+  }
+
+  it('allows a share token GET on its own run\'s shared routes only, and hands on the run it is for', async () => {
+    const { call, token } = await shareAuthorizer();
+    const result = await call(`Bearer ${token}`, 'GET/v1/runs/r-1');
+    expect(result.context).toMatchObject({ tenantId: 'acme', scope: 'read', shareRunId: 'r-1' });
+    for (const route of ['GET/v1/runs/r-1', 'GET/v1/runs/r-1/events', 'GET/v1/runs/r-1/tasks', 'GET/v1/runs/r-1/tasks/t-1', 'GET/v1/runs/r-1/stream']) expect(allows(result, route), route).toBe(true);
+    for (const route of ['GET/v1/runs/r-2', 'GET/v1/runs/r-10/events', 'GET/v1/runs', 'GET/v1/stats', 'POST/v1/runs/r-1/events', 'POST/v1/events', 'POST/v1/runs/r-1/share', 'GET/v1/openapi.json']) {
+      expect(allows(result, route), route).toBe(false);
+    }
+  });
+
+  it('takes a share token from ?token= in a REQUEST event, but never an API key from there', async () => {
+    const { call, token } = await shareAuthorizer();
+    const { key } = await authorizerWith({ tenant: 'acme', scope: 'write' });
+    const authorize = makeAuthorizeHandler(compose(loadConfig({ POWERTOOLS_LOG_LEVEL: 'SILENT', RUNLEDGER_SHARE_SIGNING_KEYS: formatShareKeyRing({ current: signing }) }), {}, { clock: fakeClock() }), new MemoryApiKeyStore({ clock: fakeClock() }));
+    const requestEvent = (query: Record<string, string>) => ({ ...proxyRequest(query), type: 'REQUEST' as const, methodArn: methodArn('GET/v1/runs/r-1') });
+    expect((await authorize(requestEvent({ token }))).context).toMatchObject({ shareRunId: 'r-1' });
+    await expect(authorize(requestEvent({ token: key }))).rejects.toThrow('Unauthorized');
+    await expect(authorize(requestEvent({}))).rejects.toThrow('Unauthorized');
+    expect((await call(`Bearer ${token}`)).principalId).toBe('acme/share/r-1');
+  });
+
+  it('refuses a share token once it expires, and any share token when no signing key is configured', async () => {
+    const { clock, call, token } = await shareAuthorizer();
+    clock.advanceSeconds(60);
+    await expect(call(`Bearer ${token}`)).rejects.toThrow('Unauthorized');
+    const { call: unconfigured } = await authorizerWith({ tenant: 'acme', scope: 'write' });
+    await expect(unconfigured(`Bearer ${token}`)).rejects.toThrow('Unauthorized');
+  });
+});
+
+function proxyRequest(query: Record<string, string>) {
+  return {
+    resource: '/v1/runs/{runId}',
+    path: '/v1/runs/r-1',
+    httpMethod: 'GET',
+    headers: {},
+    multiValueHeaders: {},
+    pathParameters: { runId: 'r-1' },
+    queryStringParameters: query,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: { ...makeProxyEvent({ method: 'GET', resource: '/v1/runs/{runId}', path: '/v1/runs/r-1' }).requestContext, authorizer: undefined },
+  };
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { buildOpenApiDocument, operationOf, renderOpenApiDocument } from '#functions/openapi/build-openapi.ts';
 import { COMPONENT_SCHEMAS } from '#functions/openapi/components.ts';
 import { ROUTE_DOCS } from '#functions/route-docs.ts';
-import { ROUTES } from '#functions/routes.ts';
+import { isShared, ROUTES } from '#functions/routes.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 const committed = readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8');
@@ -41,10 +41,11 @@ describe('the OpenAPI document', () => {
     expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
-  it('asks for the bearer key on every route but health and the document itself', () => {
+  it('asks for the bearer key on every route but health and the document itself, and takes a share token on a run\'s GET routes', () => {
     for (const route of ROUTES) {
       const security = operation(route.method, route.path)?.security;
-      if (route.auth) expect(security, route.path).toBeUndefined();
+      if (route.auth && isShared(route)) expect(security, route.path).toEqual([{ bearerApiKey: [] }, { shareToken: [] }]);
+      else if (route.auth) expect(security, route.path).toBeUndefined();
       else expect(security, route.path).toEqual([]);
     }
     expect(document.security).toEqual([{ bearerApiKey: [] }]);
