@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 90_000,
     pool: 'forks',
     maxWorkers: 2,
+    // expect.poll gives up after 1 s by default: a browser page or a local stack on a loaded 2-core
+    // machine can take longer to show what the test waits for (it returns as soon as it holds).
+    expect: { poll: { timeout: 15_000 } },
   },
 });
