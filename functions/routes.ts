@@ -18,6 +18,14 @@ export const ROUTES = [
   // Behind the key like every route but health (the house rule); tools without a key read the
   // same document from the package (`runledger/openapi.json`) or the repository.
   { method: 'GET', path: '/v1/openapi.json', handler: 'get-openapi', auth: true },
+  { method: 'POST', path: '/v1/subscriptions', handler: 'manage-subscriptions', auth: true },
+  { method: 'GET', path: '/v1/subscriptions', handler: 'manage-subscriptions', auth: true },
+  { method: 'GET', path: '/v1/subscriptions/{subscriptionId}', handler: 'manage-subscriptions', auth: true },
+  { method: 'PATCH', path: '/v1/subscriptions/{subscriptionId}', handler: 'manage-subscriptions', auth: true },
+  { method: 'DELETE', path: '/v1/subscriptions/{subscriptionId}', handler: 'manage-subscriptions', auth: true },
+  { method: 'POST', path: '/v1/subscriptions/{subscriptionId}/replay', handler: 'replay-subscription', auth: true },
+  { method: 'POST', path: '/v1/subscriptions/{subscriptionId}/redrive', handler: 'replay-subscription', auth: true },
+  { method: 'GET', path: '/v1/runs/{runId}/deliveries', handler: 'list-deliveries', auth: true },
 ] as const;
 
 /** What each handler may do with the events table: infra grants exactly this. */
@@ -32,6 +40,10 @@ export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reade
   'stream-run': 'run-reader',
   health: 'none',
   'get-openapi': 'none',
+  // Webhook items (`W#`) are granted apart (infra/constructs/webhooks.ts); these read runs only.
+  'manage-subscriptions': 'none',
+  'replay-subscription': 'run-reader',
+  'list-deliveries': 'run-reader',
 };
 
 export type Route = (typeof ROUTES)[number];
@@ -46,10 +58,11 @@ export function isStreaming(route: Route): route is Extract<Route, { streaming: 
 
 /**
  * The key scope a route needs (shared/auth/scopes.ts): ingesting needs `write`, every other
- * authorized route `read`. The authorizer's policy and the handlers both judge by this.
+ * authorized route `read`, but changing subscriptions or queueing deliveries needs `write` too. The authorizer's policy and the handlers both judge by this.
  */
-export function scopeOf(route: Pick<Route, 'handler'>): KeyScope {
-  return route.handler === 'ingest-events' ? 'write' : 'read';
+export function scopeOf(route: Pick<Route, 'handler'> & { readonly method?: string }): KeyScope {
+  if (route.handler === 'ingest-events' || route.handler === 'replay-subscription') return 'write';
+  return route.handler === 'manage-subscriptions' && route.method !== 'GET' ? 'write' : 'read';
 }
 
 /** A route as an execute-api resource path: `POST/v1/runs/*\/events` (path parameters as wildcards). */

@@ -26,6 +26,10 @@ import { makeRelayHandler } from '#functions/relay/relay.ts';
 import type { BufferedHandlerName, StreamingHandlerName } from '#functions/routes.ts';
 import type { Root } from '#functions/runtime/compose.ts';
 import { makeStreamRunServer } from '#functions/stream-run/stream-run.ts';
+import { makeListDeliveriesHandler } from '#functions/list-deliveries/list-deliveries.ts';
+import { makeManageSubscriptionsHandler } from '#functions/manage-subscriptions/manage-subscriptions.ts';
+import { makeReplaySubscriptionHandler } from '#functions/replay-subscription/replay-subscription.ts';
+import { makeWebhookFanOutHandler } from '#functions/deliver-webhooks/deliver-webhooks.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -40,6 +44,7 @@ export type ObserverHandler = (event: unknown, context: Context) => Promise<void
  * built-in observer is its registry entry plus its line here.
  */
 const OBSERVER_HANDLERS: Record<string, (root: Root) => ObserverHandler> = {
+  'deliver-webhooks': makeWebhookFanOutHandler,
   'metrics-observer': makeMetricsObserverHandler,
   'alerting-observer': makeAlertingObserverHandler,
 };
@@ -68,6 +73,9 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
       'get-stats': makeGetStatsHandler(root),
       health: makeHealthHandler(root.config.RUNLEDGER_CORS_ORIGINS),
       'get-openapi': makeGetOpenApiHandler(root.config.RUNLEDGER_CORS_ORIGINS),
+      'manage-subscriptions': makeManageSubscriptionsHandler(root),
+      'replay-subscription': makeReplaySubscriptionHandler(root),
+      'list-deliveries': makeListDeliveriesHandler(root),
     },
     streams: { 'stream-run': makeStreamRunServer(root) },
     authorize: makeAuthorizeHandler(root),

@@ -28,6 +28,9 @@ import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeLocalRelayFailures } from './relay-failures.ts';
+import { LocalDeliveryQueue } from './webhook-queue.ts';
+import { deliveredBatchOf, deliveryWorkerOf } from '#functions/runtime/parts/webhooks.ts';
+import { LOCAL_RETRY_SCHEDULE } from '#shared/webhooks/retry-schedule.ts';
 
 export type LocalStackOptions = {
   /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
@@ -50,6 +53,8 @@ export type LocalStackOptions = {
   readonly config?: FunctionEnvironment;
   /** Observers subscribed on the local bus besides the built-in ones (each a rule and its target). */
   readonly observers?: readonly LocalTarget[];
+  /** Deliver webhook subscriptions (functions/deliver-webhooks) from the bus. @default true */
+  readonly webhooks?: boolean;
   /** Subscribe metrics, alerting and archive as in AWS (functions/observers.ts). @default true */
   readonly builtInObservers?: boolean;
   /** How often the stale-run detector runs, as the schedule does in AWS; 0 turns it off. @default 60000 */
@@ -115,7 +120,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return bound.handlers.observer(folder);
     };
     const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
-    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...(options.observers ?? [])];
+    const webhookQueue = new LocalDeliveryQueue({ log });
+    const webhookTargets: LocalTarget[] =
+      options.webhooks === false
+        ? []
+        : [{ name: 'webhooks', pattern: toEventPattern({ preset: 'all' }), required: true, invoke: (event) => observerHandler('deliver-webhooks')(event, localLambdaContext('runledger-deliver-webhooks')) }];
+    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...webhookTargets, ...(options.observers ?? [])];
     const bus = new LocalBus({ targets, dataDir, log });
     busEndpoint = await startPutEventsEndpoint(bus, log, options.faults?.refusePutEvents);
     eventBridge = new EventBridgeClient({ region: LOCAL_REGION, ...endpointOverride(busEndpoint.endpoint) });
@@ -126,6 +136,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_LOG_LEVEL: 'WARN',
       // `npm run keys -- revoke` writes the same DynamoDB Local: the authorizer reads the key on each call, so it takes effect at once.
       RUNLEDGER_KEY_CACHE_SECONDS: '0',
+      // Webhooks to your own machine, a subscription change applied to the next event, and retries a developer sees within a minute.
+      RUNLEDGER_WEBHOOK_ALLOW_LOOPBACK: 'true',
+      RUNLEDGER_WEBHOOK_CACHE_SECONDS: '0',
+      RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: String(LOCAL_RETRY_SCHEDULE.attempts),
+      RUNLEDGER_WEBHOOK_RETRY_BASE_MS: String(LOCAL_RETRY_SCHEDULE.baseDelayMs),
+      RUNLEDGER_WEBHOOK_RETRY_MAX_MS: String(LOCAL_RETRY_SCHEDULE.maxDelayMs),
       ...options.config,
       RUNLEDGER_TABLE_NAME: tableName,
       RUNLEDGER_DYNAMODB_ENDPOINT: endpoint,
@@ -139,7 +155,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The same summary CDK gives the relay, so both publish the same types.
       RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(summarizePublishPatterns(targets.map((target) => target.pattern))),
     });
-    const root = compose(config, { dynamoDb: tableClient, eventBridge });
+    const root = compose(config, { dynamoDb: tableClient, eventBridge, webhookQueue });
+    webhookQueue.bind(deliveryWorkerOf(root), deliveredBatchOf(root));
     const handlers = makeLocalHandlers(root);
     bound.handlers = handlers;
     // Made now, so a built-in observer without local wiring fails the start, not its first event.
@@ -254,6 +271,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settled: async () => {
         await reader.caughtUp();
         await bus.drain();
+        await webhookQueue.idle();
       },
       stop: async () => {
         await new Promise<void>((resolve) => {
@@ -266,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await reader.stop();
         archive.close();
         await bus.close();
+        await webhookQueue.close();
         await started.busEndpoint.close();
         started.eventBridge.destroy();
         tableClient.destroy();

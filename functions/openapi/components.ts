@@ -9,6 +9,7 @@ import { IngestResultSchema } from '#shared/ingest/ingest-result.ts';
 import { RunSummarySchema } from '#shared/run/run-summary.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
 import { TaskViewSchema } from '#shared/run/task-view.ts';
+import { WEBHOOK_COMPONENTS } from './webhook-components.ts';
 
 /**
  * The named schemas of the OpenAPI document (`#/components/schemas/<name>`), every one the very zod
@@ -81,6 +82,7 @@ export const COMPONENT_SCHEMAS = {
   Stats: z.object({ runs: z.object(Object.fromEntries(RUN_STATUSES.map((status) => [status, z.int().check(z.gte(0))]))) }),
   Health: z.object({ status: z.literal('ok') }),
   OpenApiDocument: z.looseObject({ openapi: z.string() }).check(z.describe('This document.')),
+  ...WEBHOOK_COMPONENTS,
 } satisfies Record<string, z.ZodMiniType>;
 
 export type ComponentName = keyof typeof COMPONENT_SCHEMAS;
