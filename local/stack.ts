@@ -31,6 +31,10 @@ import { makeLocalRelayFailures } from './relay-failures.ts';
 import { LocalDeliveryQueue } from './webhook-queue.ts';
 import { deliveredBatchOf, deliveryWorkerOf } from '#functions/runtime/parts/webhooks.ts';
 import { LOCAL_RETRY_SCHEDULE } from '#shared/webhooks/retry-schedule.ts';
+import { deliveryLedgerOf } from '#functions/runtime/parts/webhooks.ts';
+import type { DeliveredBatch } from '#shared/webhooks/delivered-batch.ts';
+import type { DeliveryLedger } from '#shared/webhooks/ports.ts';
+import { loadConfigObservers } from './config-observers.ts';
 
 export type LocalStackOptions = {
   /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
@@ -53,6 +57,8 @@ export type LocalStackOptions = {
   readonly config?: FunctionEnvironment;
   /** Observers subscribed on the local bus besides the built-in ones (each a rule and its target). */
   readonly observers?: readonly LocalTarget[];
+  /** Load your own observers from `runledger.config.json` in this directory (`npm start` passes its working directory). */
+  readonly configDir?: string;
   /** Deliver webhook subscriptions (functions/deliver-webhooks) from the bus. @default true */
   readonly webhooks?: boolean;
   /** Subscribe metrics, alerting and archive as in AWS (functions/observers.ts). @default true */
@@ -114,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
     // The bus routes to handlers made from the root, and the root needs the bus's endpoint: bound once both exist.
-    const bound: { handlers?: LocalHandlers } = {};
+    const bound: { handlers?: LocalHandlers; ledger?: DeliveryLedger; delivered?: DeliveredBatch } = {};
     const observerHandler = (folder: string): ObserverHandler => {
       if (bound.handlers === undefined) throw new Error('the local bus delivered before the stack finished starting');
       return bound.handlers.observer(folder);
@@ -125,7 +131,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.webhooks === false
         ? []
         : [{ name: 'webhooks', pattern: toEventPattern({ preset: 'all' }), required: true, invoke: (event) => observerHandler('deliver-webhooks')(event, localLambdaContext('runledger-deliver-webhooks')) }];
-    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...webhookTargets, ...(options.observers ?? [])];
+    // Your own observers record in the ledger, which the root (made after the bus) owns: bound on first use.
+    const ledgerOfRoot = { ledger: lazyLedger(() => bound.ledger), delivered: lazyBatch(() => bound.delivered, () => webhookQueue.flushSoon()) };
+    const configTargets = options.configDir === undefined ? [] : await loadConfigObservers(options.configDir, ledgerOfRoot);
+    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...webhookTargets, ...configTargets, ...(options.observers ?? [])];
     const bus = new LocalBus({ targets, dataDir, log });
     busEndpoint = await startPutEventsEndpoint(bus, log, options.faults?.refusePutEvents);
     eventBridge = new EventBridgeClient({ region: LOCAL_REGION, ...endpointOverride(busEndpoint.endpoint) });
@@ -157,6 +166,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const root = compose(config, { dynamoDb: tableClient, eventBridge, webhookQueue });
     webhookQueue.bind(deliveryWorkerOf(root), deliveredBatchOf(root));
+    bound.ledger = deliveryLedgerOf(root);
+    bound.delivered = deliveredBatchOf(root);
     const handlers = makeLocalHandlers(root);
     bound.handlers = handlers;
     // Made now, so a built-in observer without local wiring fails the start, not its first event.
@@ -331,4 +342,30 @@ function builtInTargets(archive: ArchiveWriter, observerHandler: (folder: string
       invoke: target.kind === 'archive' ? archive.archive : (event) => observerHandler(target.handler)(event, localLambdaContext(`runledger-${target.handler}`)),
     };
   });
+}
+
+/** The root's ledger, for targets made before the root: the bus delivers only after the stack has started. */
+function lazyLedger(get: () => DeliveryLedger | undefined): DeliveryLedger {
+  const ledger = () => {
+    const found = get();
+    if (found === undefined) throw new Error('the local bus delivered before the stack finished starting');
+    return found;
+  };
+  return {
+    recordDelivered: (entries, at) => ledger().recordDelivered(entries, at),
+    recordFailure: (failure) => ledger().recordFailure(failure),
+    readRun: (tenant, runId, options) => ledger().readRun(tenant, runId, options),
+    listDead: (tenant, subscriber, runId) => ledger().listDead(tenant, subscriber, runId),
+  };
+}
+
+function lazyBatch(get: () => DeliveredBatch | undefined, flushSoon: () => void): Pick<DeliveredBatch, 'add'> {
+  return {
+    add: (key, seq) => {
+      const batch = get();
+      if (batch === undefined) throw new Error('the local bus delivered before the stack finished starting');
+      batch.add(key, seq);
+      flushSoon();
+    },
+  };
 }

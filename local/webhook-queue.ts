@@ -73,13 +73,14 @@ export class LocalDeliveryQueue implements DeliveryQueue {
       )
       .finally(() => {
         this.#active -= 1;
-        this.#scheduleFlush();
+        this.flushSoon();
         if (this.#chains.get(job.subscriptionId) === next) this.#chains.delete(job.subscriptionId);
       });
     this.#chains.set(job.subscriptionId, next);
   }
 
-  #scheduleFlush(): void {
+  /** Writes gathered successes within `flushMs` (observers of your own add to the same batch). */
+  flushSoon(): void {
     if (this.#flushTimer !== undefined) return;
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = undefined;
