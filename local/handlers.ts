@@ -7,6 +7,10 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import middy from '@middy/core';
+import { OBSERVERS } from '#functions/observers.ts';
+import { recordDeliveries } from '#functions/observer-runtime/record-deliveries.ts';
+import { deliveredBatchOf, deliveryLedgerOf } from '#functions/runtime/parts/webhooks.ts';
 import { makeAlertingObserverHandler } from '#functions/alerting-observer/alerting-observer.ts';
 import { makeAuthorizeHandler } from '#functions/authorize/authorize.ts';
 import { makeDetectStaleRunsHandler } from '#functions/detect-stale-runs/detect-stale-runs.ts';
@@ -87,7 +91,10 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
       if (known !== undefined) return known;
       const make = OBSERVER_HANDLERS[folder];
       if (make === undefined) throw new Error(`no local wiring for observer handler '${folder}': add it to OBSERVER_HANDLERS in local/handlers.ts`);
-      const made = make(root);
+      // Built-in observers record their deliveries as a user's would, through runledger/observer's middleware.
+      const name = OBSERVERS.find((observer) => observer.target.kind === 'function' && observer.target.handler === folder)?.name;
+      const made: ObserverHandler =
+        name === undefined ? make(root) : middy(make(root)).use(recordDeliveries({ name, ledger: deliveryLedgerOf(root), batch: deliveredBatchOf(root) }));
       observers.set(folder, made);
       return made;
     },

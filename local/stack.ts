@@ -132,7 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? []
         : [{ name: 'webhooks', pattern: toEventPattern({ preset: 'all' }), required: true, invoke: (event) => observerHandler('deliver-webhooks')(event, localLambdaContext('runledger-deliver-webhooks')) }];
     // Your own observers record in the ledger, which the root (made after the bus) owns: bound on first use.
-    const ledgerOfRoot = { ledger: lazyLedger(() => bound.ledger), delivered: lazyBatch(() => bound.delivered, () => webhookQueue.flushSoon()) };
+    const ledgerOfRoot = { ledger: lazyLedger(() => bound.ledger), delivered: lazyBatch(() => bound.delivered) };
     const configTargets = options.configDir === undefined ? [] : await loadConfigObservers(options.configDir, ledgerOfRoot);
     const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...webhookTargets, ...configTargets, ...(options.observers ?? [])];
     const bus = new LocalBus({ targets, dataDir, log });
@@ -168,6 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     webhookQueue.bind(deliveryWorkerOf(root), deliveredBatchOf(root));
     bound.ledger = deliveryLedgerOf(root);
     bound.delivered = deliveredBatchOf(root);
+    // Observers' successes (built-in and your own) are written together, a few times a second, as an SQS batch would be in AWS.
+    const ledgerTimer = setInterval(() => {
+      deliveredBatchOf(root).flush(root.clock.now()).catch((error: unknown) => log(`delivery ledger write failed: ${String(error)}`));
+    }, 250).unref();
     const handlers = makeLocalHandlers(root);
     bound.handlers = handlers;
     // Made now, so a built-in observer without local wiring fails the start, not its first event.
@@ -291,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         });
         clearInterval(staleTimer);
         clearInterval(redriveTimer);
+        clearInterval(ledgerTimer);
         await relayFailures.idle();
         await reader.stop();
         archive.close();
@@ -359,13 +364,12 @@ function lazyLedger(get: () => DeliveryLedger | undefined): DeliveryLedger {
   };
 }
 
-function lazyBatch(get: () => DeliveredBatch | undefined, flushSoon: () => void): Pick<DeliveredBatch, 'add'> {
+function lazyBatch(get: () => DeliveredBatch | undefined): Pick<DeliveredBatch, 'add'> {
   return {
     add: (key, seq) => {
       const batch = get();
       if (batch === undefined) throw new Error('the local bus delivered before the stack finished starting');
       batch.add(key, seq);
-      flushSoon();
     },
   };
 }
