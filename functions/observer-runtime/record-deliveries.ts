@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareObj } from '@middy/core';
@@ -77,7 +78,8 @@ function defaultLedger(): DeliveryLedger {
 export function recordDeliveries(options: RecordDeliveriesOptions): MiddlewareObj {
   let ledger = options.ledger;
   const ledgerOf = () => (ledger ??= defaultLedger());
-  const warn = (error: unknown) => console.warn(JSON.stringify({ level: 'WARN', message: 'runledger: the delivery ledger could not be written', observer: options.name, error: String(error) }));
+  const logger = new Logger({ serviceName: 'runledger-observer' });
+  const warn = (error: unknown) => logger.warn('the delivery ledger could not be written', { observer: options.name, error });
   const failed = async (deliveries: Delivery[], error: unknown) => {
     const at = new Date().toISOString();
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);

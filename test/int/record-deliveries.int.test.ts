@@ -31,9 +31,7 @@ const sqsBatch = (events: unknown[]) => ({ Records: events.map((event, index) =>
 describe('runledger/observer recordDeliveries', () => {
   it('records an observer\'s delivered events, and a throw as a failure with its error, then throws it on', async () => {
     const runId = uniqueId('run');
-    const observe = middy(async (event: { detail: { seq: number } }) => {
-      if (event.detail.seq === 2) throw new Error('billing is down');
-    }).use(recordDeliveries({ name: 'billing', ledger }));
+    const observe = middy((event: { detail: { seq: number } }) => (event.detail.seq === 2 ? Promise.reject(new Error('billing is down')) : Promise.resolve())).use(recordDeliveries({ name: 'billing', ledger }));
 
     await observe(busEvent(runId, 1), context);
     await expect(observe(busEvent(runId, 2), context)).rejects.toThrow('billing is down');
@@ -52,9 +50,8 @@ describe('runledger/observer recordDeliveries', () => {
 
   it('records an SQS batch\'s successes together and its failed items one by one, with the receive count', async () => {
     const runId = uniqueId('run');
-    const observe = middy(consumeBusQueue(async (event) => {
-      if (typeof event === 'object' && event !== null && 'id' in event && event.id === `bus-${runId}-4`) throw new Error('no');
-    })).use(recordDeliveries({ name: 'queue-fed', ledger }));
+    const failing = (event: unknown) => typeof event === 'object' && event !== null && 'id' in event && event.id === `bus-${runId}-4`;
+    const observe = middy(consumeBusQueue((event) => (failing(event) ? Promise.reject(new Error('no')) : Promise.resolve()))).use(recordDeliveries({ name: 'queue-fed', ledger }));
     const answer = await observe(sqsBatch([1, 2, 3, 4, 5].map((seq) => busEvent(runId, seq))), context);
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }] });
     expect(toSubscriberDeliveries(await ledger.readRun('acme', runId, { limit: 100 }))).toEqual([
