@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLedger } from '#adapters/dynamodb/dynamodb-delivery-ledger.ts';
 import { recordDeliveries } from '#functions/observer-runtime/record-deliveries.ts';
@@ -26,7 +26,19 @@ const busEvent = (runId: string, seq: number) => ({
   detail: { tenant: 'acme', runId, eventId: `e${seq}`, seq, type: 'run.progress', occurredAt: '2026-11-23T10:00:00Z', receivedAt: '2026-11-23T10:00:00.000Z', payload: { progress: 0.1 } },
 });
 const context = {} as Context;
-const sqsBatch = (events: unknown[]) => ({ Records: events.map((event, index) => ({ messageId: `m${index}`, body: JSON.stringify(event), attributes: { ApproximateReceiveCount: '2' } })) });
+const sqsBatch = (events: unknown[]): SQSEvent => ({
+  Records: events.map((event, index) => ({
+    messageId: `m${index}`,
+    receiptHandle: `r${index}`,
+    body: JSON.stringify(event),
+    attributes: { ApproximateReceiveCount: '2', SentTimestamp: '0', SenderId: 'events', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:delivery',
+    awsRegion: 'us-east-1',
+  })),
+});
 
 describe('runledger/observer recordDeliveries', () => {
   it('records an observer\'s delivered events, and a throw as a failure with its error, then throws it on', async () => {
