@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { parseBusEvent } from '#shared/bus/published-event.ts';
 import { parseStoredEvent } from '#shared/contract/event.ts';
-import type { DeliveryJob } from '#shared/webhooks/delivery-job.ts';
+import { DEAD_DELIVERY_LOG_MESSAGE, type DeliveryJob } from '#shared/webhooks/delivery-job.ts';
 import { consumeBusQueue } from '../observer-runtime/sqs-batch.ts';
 import type { Root } from '../runtime/compose.ts';
 import { deliveredBatchOf, deliveryQueueOf, deliveryWorkerOf, webhookFanOutOf } from '../runtime/parts/webhooks.ts';
@@ -44,7 +44,11 @@ export function makeDeliverWebhooksHandler(root: Root): (event: SQSEvent) => Pro
           const job: DeliveryJob = { tenant: parsed.tenant, subscriptionId: parsed.subscriptionId, attempt: parsed.attempt, event: { ...parseStoredEvent(stored), tenant } };
           const wait = (parsed.notBefore ?? 0) - root.clock.now().getTime();
           if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore: parsed.notBefore } }], wait);
-          else await work(job);
+          else {
+            const outcome = await work(job);
+            // The dead-deliveries alarm counts this line (infra/constructs/webhook-delivery.ts).
+            if (outcome.outcome === 'dead') root.logger.warn(DEAD_DELIVERY_LOG_MESSAGE, { tenant: job.tenant, subscriptionId: job.subscriptionId, runId: job.event.runId, seq: job.event.seq });
+          }
         } catch (error: unknown) {
           root.logger.error('webhook job failed to run', { error, messageId: record.messageId });
           failures.push({ itemIdentifier: record.messageId });

@@ -21,3 +21,6 @@ export type SendAnswer = { readonly status: number; readonly retryAfter?: string
 
 /** Sends one signed request; throws when no answer came (refused, reset, timed out, forbidden address). */
 export type WebhookSender = (request: { url: string; headers: Record<string, string>; body: string }) => Promise<SendAnswer>;
+
+/** The log line of a delivery dead after its schedule: the dead-deliveries alarm's metric filter counts it. */
+export const DEAD_DELIVERY_LOG_MESSAGE = 'webhook delivery dead';
