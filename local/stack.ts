@@ -168,10 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     webhookQueue.bind(deliveryWorkerOf(root), deliveredBatchOf(root));
     bound.ledger = deliveryLedgerOf(root);
     bound.delivered = deliveredBatchOf(root);
-    // Observers' successes (built-in and your own) are written together, a few times a second, as an SQS batch would be in AWS.
+    // Observers' successes (built-in and your own) are written together every 2 s, as an SQS batch would be in AWS.
     const ledgerTimer = setInterval(() => {
       deliveredBatchOf(root).flush(root.clock.now()).catch((error: unknown) => log(`delivery ledger write failed: ${String(error)}`));
-    }, 250).unref();
+    }, 2000).unref();
     const handlers = makeLocalHandlers(root);
     bound.handlers = handlers;
     // Made now, so a built-in observer without local wiring fails the start, not its first event.

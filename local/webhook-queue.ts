@@ -4,7 +4,7 @@ import type { DeliveryJob, DeliveryQueue } from '#shared/webhooks/delivery-job.t
 /**
  * The local stack's delivery queue: one chain per subscription (its jobs in order, one at a
  * time), chains side by side, so a slow or dead receiver holds up its own subscription only.
- * Delayed jobs wait on a timer. Successes are flushed to the ledger every `flushMs`, in one write
+ * Delayed jobs wait on a timer. Successes are flushed to the ledger every `flushMs` (2 s), in one write
  * per run and subscriber (SQS batches do this in AWS). In memory: a retry waiting when the stack
  * stops is not resumed (the ledger keeps it as failed; redrive sends it once it is dead).
  */
@@ -21,7 +21,7 @@ export class LocalDeliveryQueue implements DeliveryQueue {
 
   constructor(options: { log: (line: string) => void; flushMs?: number }) {
     this.#log = options.log;
-    this.#flushMs = options.flushMs ?? 250;
+    this.#flushMs = options.flushMs ?? 2000;
   }
 
   /** The worker and the batch it fills: bound once the root exists (the root needs this queue). */

@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../ports.ts';
 import type { DeliveryJob, WebhookSender } from './delivery-job.ts';
 import type { DeliveryLedger, LedgerKey, SubscriptionStore } from './ports.ts';
+import type { Subscription } from './subscription.ts';
 import { nextRetryDelayMs, parseRetryAfter, type RetrySchedule } from './retry-schedule.ts';
 import { webhookBody, webhookIdOf } from './webhook-message.ts';
 
@@ -29,9 +30,23 @@ export function makeDeliverWebhook(deps: {
   schedule: RetrySchedule;
   disableAfterMs: number;
   random?: () => number;
+  /** How long a subscription read is reused for the next jobs of that subscription (a disable or URL change applies within it). @default 1000 */
+  subscriptionCacheMs?: number;
 }) {
+  const cacheMs = deps.subscriptionCacheMs ?? 1000;
+  const cache = new Map<string, { until: number; subscription: Subscription | undefined }>();
+  const subscriptionOf = async (tenant: string, id: string): Promise<Subscription | undefined> => {
+    const now = deps.clock.now().getTime();
+    const key = `${tenant}\n${id}`;
+    const cached = cache.get(key);
+    if (cached !== undefined && cached.until > now) return cached.subscription;
+    const subscription = await deps.subscriptions.get(tenant, id);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { until: now + cacheMs, subscription });
+    return subscription;
+  };
   return async (job: DeliveryJob): Promise<DeliveryOutcome> => {
-    const subscription = await deps.subscriptions.get(job.tenant, job.subscriptionId);
+    const subscription = await subscriptionOf(job.tenant, job.subscriptionId);
     if (subscription === undefined) return { outcome: 'skipped' };
     const webhookId = webhookIdOf(subscription.id, job.event);
     if (subscription.status !== 'active') {
@@ -53,7 +68,10 @@ export function makeDeliverWebhook(deps: {
     try {
       const answer = await deps.send({ url: subscription.url, headers, body });
       if (answer.status >= 200 && answer.status <= 299) {
-        if (subscription.failingSince !== undefined) await deps.subscriptions.markHealthy(job.tenant, subscription.id);
+        if (subscription.failingSince !== undefined) {
+          await deps.subscriptions.markHealthy(job.tenant, subscription.id);
+          cache.delete(`${job.tenant}\n${job.subscriptionId}`);
+        }
         return { outcome: 'delivered' };
       }
       failure = `the receiver answered ${answer.status}`;
@@ -71,6 +89,8 @@ export function makeDeliverWebhook(deps: {
       lastError: failure.slice(0, 500),
       webhookId,
     });
+    // The next job reads the subscription again: the failure streak and a disable show at once.
+    cache.delete(`${job.tenant}\n${job.subscriptionId}`);
     const since = await deps.subscriptions.markFailing(job.tenant, subscription.id, now);
     if (since !== undefined && now.getTime() - since.getTime() >= deps.disableAfterMs) {
       await deps.subscriptions.update(job.tenant, subscription.id, { status: 'disabled', disabledReason: `disabled automatically: every delivery failed since ${since.toISOString()} (last: ${failure.slice(0, 200)})` }, now);
