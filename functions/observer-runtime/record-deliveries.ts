@@ -60,9 +60,13 @@ function failedIdsOf(response: unknown): Set<string> {
   );
 }
 
-function defaultLedger(): DeliveryLedger {
+/**
+ * The ledger addObserver wires (RUNLEDGER_TABLE_NAME); none without it: run by the local stack from
+ * runledger.config.json, the stack records the observer's deliveries itself.
+ */
+function defaultLedger(): DeliveryLedger | undefined {
   const tableName = process.env.RUNLEDGER_TABLE_NAME;
-  if (tableName === undefined || tableName === '') throw new Error('recordDeliveries needs RUNLEDGER_TABLE_NAME (addObserver sets it), or a ledger');
+  if (tableName === undefined || tableName === '') return undefined;
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return new DynamoDbDeliveryLedger({ client, tableName, retentionDays: Number(process.env.RUNLEDGER_RETENTION_DAYS ?? '30') });
 }
@@ -77,22 +81,33 @@ function defaultLedger(): DeliveryLedger {
  */
 export function recordDeliveries(options: RecordDeliveriesOptions): MiddlewareObj {
   let ledger = options.ledger;
-  const ledgerOf = () => (ledger ??= defaultLedger());
+  let looked = false;
+  const ledgerOf = (): DeliveryLedger | undefined => {
+    if (ledger === undefined && !looked) {
+      looked = true;
+      ledger = defaultLedger();
+    }
+    return ledger;
+  };
   const logger = new Logger({ serviceName: 'runledger-observer' });
   const warn = (error: unknown) => logger.warn('the delivery ledger could not be written', { observer: options.name, error });
   const failed = async (deliveries: Delivery[], error: unknown) => {
     const at = new Date().toISOString();
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-    await Promise.all(deliveries.map(({ key, seq, attempt }) => ledgerOf().recordFailure({ ...key, seq, status: 'failed', attempts: attempt, lastAttemptAt: at, lastError: message })));
+    const target = ledgerOf();
+    if (target === undefined) return;
+    await Promise.all(deliveries.map(({ key, seq, attempt }) => target.recordFailure({ ...key, seq, status: 'failed', attempts: attempt, lastAttemptAt: at, lastError: message })));
   };
   return {
     after: async (request) => {
       const deliveries = deliveriesOf(request.event, options.name);
       const failedIds = failedIdsOf(request.response);
       const succeeded = deliveries.filter((delivery) => delivery.messageId === undefined || !failedIds.has(delivery.messageId));
-      const batch = options.batch ?? new DeliveredBatch(ledgerOf());
-      for (const { key, seq } of succeeded) batch.add(key, seq);
       try {
+        const target = ledgerOf();
+        if (target === undefined) return;
+        const batch = options.batch ?? new DeliveredBatch(target);
+        for (const { key, seq } of succeeded) batch.add(key, seq);
         if (options.batch === undefined) await batch.flush(new Date());
         await failed(
           deliveries.filter((delivery) => delivery.messageId !== undefined && failedIds.has(delivery.messageId)),
