@@ -13,11 +13,11 @@ export type RetrySchedule = {
 };
 
 /**
- * AWS: 18 attempts, 30 s doubling to a 4 h cap: about 25 hours from the first attempt to the last.
+ * AWS: 16 attempts, 30 s doubling to a 4 h cap: 21 to 28 hours from the first attempt to the last (jitter).
  * Local: 6 attempts, 1 s doubling to a 20 s cap: a failing receiver sees every retry within a
  * minute (RUNLEDGER_WEBHOOK_RETRY_* override either).
  */
-export const AWS_RETRY_SCHEDULE: RetrySchedule = { attempts: 18, baseDelayMs: 30_000, maxDelayMs: 4 * 3_600_000 };
+export const AWS_RETRY_SCHEDULE: RetrySchedule = { attempts: 16, baseDelayMs: 30_000, maxDelayMs: 4 * 3_600_000 };
 export const LOCAL_RETRY_SCHEDULE: RetrySchedule = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20_000 };
 
 /** The wait before attempt `attempt + 1` after attempt `attempt` (1-based) failed; undefined once the schedule is spent. */
