@@ -11,7 +11,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     builtInObservers: false,
     // A short schedule (4 attempts, 100 ms doubling) and timeout, so the whole retry path fits a test.
-    config: { RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: '4', RUNLEDGER_WEBHOOK_RETRY_BASE_MS: '100', RUNLEDGER_WEBHOOK_RETRY_MAX_MS: '400', RUNLEDGER_WEBHOOK_TIMEOUT_MS: '1500' },
+    config: { RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: '4', RUNLEDGER_WEBHOOK_RETRY_BASE_MS: '100', RUNLEDGER_WEBHOOK_RETRY_MAX_MS: '400', RUNLEDGER_WEBHOOK_TIMEOUT_MS: '1500', RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: '2' },
   });
 });
 afterAll(async () => {
@@ -142,6 +142,30 @@ describe('webhook deliveries', () => {
     expect(hook.received).toHaveLength(10);
     // Nothing dead is left to redrive.
     expect((await request(stack.url, 'POST', `/v1/subscriptions/${id}/redrive`, { body: { runId } })).body).toEqual({ queued: [], count: 0 });
+  });
+
+  it('disables a subscription whose deliveries all failed for the configured time, with the reason, and sends it nothing more', async () => {
+    const hook = await receiver(500);
+    const { id } = await subscribe(hook.url, { preset: 'all' });
+    const runId = uniqueId('run');
+    const post = (seq: number) => request(stack.url, 'POST', `/v1/runs/${runId}/events`, { body: { eventId: `e${seq}`, seq, type: 'run.heartbeat', occurredAt: at } });
+    expect((await post(1)).status).toBe(202);
+    await eventually(() => ledgerOf(runId, id), (entry) => entry?.undelivered[0]?.status === 'dead');
+    expect((await request(stack.url, 'GET', `/v1/subscriptions/${id}`)).body).toEqual({ subscription: expect.objectContaining({ status: 'active' }) });
+    // Past the 2 s this stack allows, the next failure disables it.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await post(2)).status).toBe(202);
+    const disabled = await eventually(
+      async () => (await request(stack.url, 'GET', `/v1/subscriptions/${id}`)).body as { subscription: { status: string; disabledReason?: string } },
+      (body) => body.subscription.status === 'disabled',
+    );
+    expect(disabled.subscription.disabledReason).toMatch(/^disabled automatically: every delivery failed since .+ \(last: the receiver answered 500\)$/);
+    await stack.settled();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sent = hook.received.length;
+    expect((await post(3)).status).toBe(202);
+    await stack.settled();
+    expect(hook.received).toHaveLength(sent);
   });
 
   it('replays a finished run to a new subscription from seq 1, in order', async () => {
