@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequestError } from '#shared/errors.ts';
 import type { DeliveryFailure, DeliveryLedger, LedgerKey, LedgerPage } from '#shared/webhooks/ports.ts';
 import { deadPk, deadSk, deliveredSk, failureSk, ledgerPk, parseLedgerSk } from './keys.ts';
@@ -15,9 +15,9 @@ const FailureItemSchema = z.object({
   seq: z.number(),
   status: z.enum(['pending', 'failed', 'dead']),
   attempts: z.number(),
-  lastAttemptAt: z.string().optional(),
-  lastError: z.string().optional(),
-  webhookId: z.string().optional(),
+  lastAttemptAt: z.optional(z.string()),
+  lastError: z.optional(z.string()),
+  webhookId: z.optional(z.string()),
 });
 
 /** A ledger cursor: DynamoDB's last evaluated key, opaque to callers. */

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { ObserverFilterSchema } from '#shared/bus/observer-filter.ts';
+import * as z from 'zod/mini';
+import { FilterSchema } from '#shared/webhooks/filter-schema.ts';
 import type { SubscriptionStore } from '#shared/webhooks/ports.ts';
 import { SUBSCRIPTION_STATUSES, type Subscription, type SubscriptionChanges } from '#shared/webhooks/subscription.ts';
 import { isConditionFailure } from './condition-failure.ts';
@@ -11,14 +11,14 @@ const SubscriptionItemSchema = z.object({
   id: z.string(),
   tenant: z.string(),
   url: z.string(),
-  filter: ObserverFilterSchema,
-  description: z.string().optional(),
+  filter: FilterSchema,
+  description: z.optional(z.string()),
   status: z.enum(SUBSCRIPTION_STATUSES),
-  disabledReason: z.string().optional(),
+  disabledReason: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   secret: z.string(),
-  failingSince: z.string().optional(),
+  failingSince: z.optional(z.string()),
 });
 
 const parseItem = (item: unknown): Subscription => SubscriptionItemSchema.parse(item);

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isAllowedWebhookAddress } from '#shared/webhooks/addresses.ts';
 import type { SendAnswer, WebhookSender } from '#shared/webhooks/delivery-job.ts';
-import { ForbiddenWebhookAddressError, UnresolvableWebhookHostError } from '#shared/webhooks/subscription.ts';
+import { ForbiddenWebhookAddressError, UnresolvableWebhookHostError } from '#shared/webhooks/errors.ts';
 
 /**
  * Every address a host resolves to, each checked: one forbidden address refuses the host (a

@@ -9,7 +9,7 @@ import {
   UnsupportedMediaTypeError,
 } from '#shared/errors.ts';
 import { StreamCapReachedError } from '#shared/stream/stream-slots.ts';
-import { SubscriptionNotFoundError } from '#shared/webhooks/subscription.ts';
+import { SubscriptionNotFoundError } from '#shared/webhooks/errors.ts';
 
 export type HttpError = { status: number; code: string; message: string; details?: unknown; headers?: Record<string, string> };
 

@@ -1,5 +1,5 @@
 import { compilePattern, type CompiledPattern } from '../bus/event-pattern.ts';
-import { toEventPattern } from '../bus/observer-filter.ts';
+import { toEventPattern } from '../bus/filter-pattern.ts';
 import type { PublishedDetail } from '../bus/published-event.ts';
 import type { Clock } from '../ports.ts';
 import type { DeliveryQueue } from './delivery-job.ts';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { compilePattern } from '../bus/event-pattern.ts';
-import { toEventPattern } from '../bus/observer-filter.ts';
-import { EVENT_SOURCE } from '../bus/observer-filter.ts';
+import { toEventPattern } from '../bus/filter-pattern.ts';
+import { EVENT_SOURCE } from '../bus/filter-pattern.ts';
 import type { PublishedDetail } from '../bus/published-event.ts';
 import { RunIdSchema } from '../contract/ids.ts';
 import { InvalidRequestError, RunNotFoundError } from '../errors.ts';

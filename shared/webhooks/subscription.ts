@@ -1,8 +1,12 @@
 import * as z from 'zod/mini';
-import { ObserverFilterSchema, toEventPattern, type ObserverFilter } from '../bus/observer-filter.ts';
+import { toEventPattern, type ObserverFilter } from '../bus/filter-pattern.ts';
+import { FILTER_BRANCHES, FilterSchema } from './filter-schema.ts';
 import { InvalidPatternError } from '../bus/event-pattern.ts';
 import { friendlyErrorMap, toFieldErrors, type FieldError } from '../contract/issues.ts';
 import { InvalidRequestError } from '../errors.ts';
+import { ForbiddenWebhookAddressError, UnresolvableWebhookHostError } from './errors.ts';
+
+export { ForbiddenWebhookAddressError, SubscriptionNotFoundError, UnresolvableWebhookHostError } from './errors.ts';
 
 export const SUBSCRIPTION_STATUSES = ['active', 'disabled'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -52,13 +56,6 @@ export const UpdateSubscriptionBodySchema = z.strictObject({
 });
 export type SubscriptionChanges = { url?: string; filter?: ObserverFilter; description?: string; status?: SubscriptionStatus };
 
-/** The subscription does not exist for this tenant (whether or not another tenant has one by that id). */
-export class SubscriptionNotFoundError extends Error {
-  override readonly name = 'SubscriptionNotFoundError';
-  constructor(id: string) {
-    super(`subscription '${id}' was not found`);
-  }
-}
 
 function invalid(errors: FieldError[]): InvalidRequestError {
   return new InvalidRequestError('invalid_request', errors.map((error) => `${error.path} ${error.message}`).join('; '), errors);
@@ -77,8 +74,8 @@ export function parseSubscriptionBody<T extends z.ZodMiniType>(schema: T, body: 
  */
 export function parseFilter(input: unknown): ObserverFilter {
   // The branch the filter names (preset, types or pattern), so a bad value is reported at its own path, not as "no branch matched".
-  const named = typeof input === 'object' && input !== null ? ObserverFilterSchema.options.find((option) => Object.keys(option.shape).some((key) => key in input)) : undefined;
-  const parsed = (named ?? ObserverFilterSchema).safeParse(input);
+  const named = typeof input === 'object' && input !== null ? Object.entries(FILTER_BRANCHES).find(([key]) => key in input)?.[1] : undefined;
+  const parsed = (named ?? FilterSchema).safeParse(input, { error: friendlyErrorMap });
   if (!parsed.success) {
     throw invalid(parsed.error.issues.map((issue) => ({ path: ['filter', ...issue.path.map(String)].join('.'), message: issue.message })));
   }
@@ -105,20 +102,7 @@ export function parseWebhookUrl(input: string, path = 'url'): URL {
   return url;
 }
 
-/** The URL resolves to an address runledger may not call (private, loopback, link-local...). */
-export class ForbiddenWebhookAddressError extends Error {
-  override readonly name = 'ForbiddenWebhookAddressError';
-  readonly address: string;
-  constructor(host: string, address: string) {
-    super(`${host} resolves to ${address}, a private, loopback or link-local address; webhooks may only call public addresses`);
-    this.address = address;
-  }
-}
 
-/** The URL's host does not resolve. */
-export class UnresolvableWebhookHostError extends Error {
-  override readonly name = 'UnresolvableWebhookHostError';
-}
 
 /** A 400 for the create and update routes, from either address error. */
 export function addressProblem(error: unknown, path = 'url'): InvalidRequestError | undefined {

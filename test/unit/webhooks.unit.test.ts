@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ObserverFilterSchema } from '#shared/bus/observer-filter.ts';
 import { isAllowedWebhookAddress } from '#shared/webhooks/addresses.ts';
+import { FilterSchema } from '#shared/webhooks/filter-schema.ts';
 import { toRanges, toSubscriberDeliveries } from '#shared/webhooks/ledger-view.ts';
 import { AWS_RETRY_SCHEDULE, LOCAL_RETRY_SCHEDULE, nextRetryDelayMs, parseRetryAfter, scheduleSpanMs } from '#shared/webhooks/retry-schedule.ts';
 import { webhookIdOf } from '#shared/webhooks/webhook-message.ts';
@@ -81,5 +83,25 @@ describe('webhook-id', () => {
     expect(webhookIdOf('sub_1', event)).not.toBe(webhookIdOf('sub_2', event));
     expect(webhookIdOf('sub_1', event)).not.toBe(webhookIdOf('sub_1', { ...event, eventId: 'e2' }));
     expect(webhookIdOf('sub_1', event)).toMatch(/^msg_[A-Za-z0-9_-]{27}$/);
+  });
+});
+
+describe('the subscription filter schema (zod/mini)', () => {
+  it.each([
+    { preset: 'all' },
+    { preset: 'everything' },
+    { types: ['run.completed', 'custom:*', 'custom:deploy.done'] },
+    { types: [] },
+    { types: ['run.finished'] },
+    { pattern: { detail: { status: ['failed'] } } },
+    { pattern: 'x' },
+    { preset: 'all', types: ['token'] },
+    {},
+    null,
+  ])('judges %j as the observers\' schema does', (input) => {
+    const mini = FilterSchema.safeParse(input);
+    const classic = ObserverFilterSchema.safeParse(input);
+    expect(mini.success).toBe(classic.success);
+    if (mini.success && classic.success) expect(mini.data).toEqual(classic.data);
   });
 });
