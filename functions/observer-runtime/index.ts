@@ -3,4 +3,4 @@
  * event; `recordDeliveries` (a middy middleware) puts its deliveries in the ledger.
  */
 export { parseBusEvent, type PublishedDetail, type RunLedgerBusEvent } from '#shared/bus/published-event.ts';
-export { recordDeliveries, type RecordDeliveriesOptions } from './record-deliveries.ts';
+export { recordDeliveries, type RecordDeliveriesMiddleware, type RecordDeliveriesOptions } from './record-deliveries.ts';

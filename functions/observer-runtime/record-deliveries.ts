@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MiddlewareObj } from '@middy/core';
 import { DynamoDbDeliveryLedger } from '#adapters/dynamodb/dynamodb-delivery-ledger.ts';
 import { parseBusEvent } from '#shared/bus/published-event.ts';
 import { DeliveredBatch } from '#shared/webhooks/delivered-batch.ts';
@@ -17,6 +16,15 @@ export type RecordDeliveriesOptions = {
    * batch, flushed on a timer). @default one write per invocation, per run
    */
   readonly batch?: DeliveredBatch;
+};
+
+/**
+ * A middy middleware, typed structurally so the package's types need neither middy's nor
+ * aws-lambda's: `middy(handler).use(recordDeliveries(...))` accepts it.
+ */
+export type RecordDeliveriesMiddleware = {
+  after: (request: { event: unknown; response: unknown }) => Promise<void>;
+  onError: (request: { event: unknown; error: unknown }) => Promise<void>;
 };
 
 type Delivery = { key: LedgerKey; seq: number; attempt: number; messageId?: string };
@@ -79,7 +87,7 @@ function defaultLedger(): DeliveryLedger | undefined {
  * retries and dead letters work as before. A ledger write that fails is logged, never the
  * observer's failure.
  */
-export function recordDeliveries(options: RecordDeliveriesOptions): MiddlewareObj {
+export function recordDeliveries(options: RecordDeliveriesOptions): RecordDeliveriesMiddleware {
   let ledger = options.ledger;
   let looked = false;
   const ledgerOf = (): DeliveryLedger | undefined => {
