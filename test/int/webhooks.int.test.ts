@@ -11,7 +11,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     builtInObservers: false,
     // A short schedule (4 attempts, 100 ms doubling) and timeout, so the whole retry path fits a test.
-    config: { RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: '4', RUNLEDGER_WEBHOOK_RETRY_BASE_MS: '100', RUNLEDGER_WEBHOOK_RETRY_MAX_MS: '400', RUNLEDGER_WEBHOOK_TIMEOUT_MS: '1500', RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: '2' },
+    config: { RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: '4', RUNLEDGER_WEBHOOK_RETRY_BASE_MS: '100', RUNLEDGER_WEBHOOK_RETRY_MAX_MS: '400', RUNLEDGER_WEBHOOK_TIMEOUT_MS: '1500', RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: '6' },
   });
 });
 afterAll(async () => {
@@ -152,8 +152,8 @@ describe('webhook deliveries', () => {
     expect((await post(1)).status).toBe(202);
     await eventually(() => ledgerOf(runId, id), (entry) => entry?.undelivered[0]?.status === 'dead');
     expect((await request(stack.url, 'GET', `/v1/subscriptions/${id}`)).body).toEqual({ subscription: expect.objectContaining({ status: 'active' }) });
-    // Past the 2 s this stack allows, the next failure disables it.
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    // Past the 6 s this stack allows (long enough that the other tests' failing receivers, retried within about a second, stay active), the next failure disables it.
+    await new Promise((resolve) => setTimeout(resolve, 6100));
     expect((await post(2)).status).toBe(202);
     const disabled = await eventually(
       async () => (await request(stack.url, 'GET', `/v1/subscriptions/${id}`)).body as { subscription: { status: string; disabledReason?: string } },
