@@ -16,6 +16,7 @@ import { killHard, startChildStack } from '#test/support/child-stack.ts';
 import { formatBundleReport, measureBundles } from './bundles.ts';
 import { measureCommitBarrier } from './commit-barrier.ts';
 import { measureOtlp, OTLP_BATCH } from './otlp-traces.ts';
+import { measureWebhooks } from './webhooks.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
 const API_KEY = 'bench-key-0123456789';
@@ -356,6 +357,17 @@ targets at batch 25: producer <= 1.1, server <= 2.2 WCU/event; ingest/raw >= 0.5
   await printOtlp(stack.url, stack.output, meter, rows);
 
   await measureQueries(stack.url, meter, post);
+  await measureWebhooks({
+    url: stack.url,
+    apiKey: API_KEY,
+    meter,
+    quiet: () => quietBus(stack.url),
+    ingest: async (tag) => {
+      const clients = plan({ batch: 25, mode: 'producer', events: 2000 }, tag);
+      await timed(clients.map((requests) => requests.map((batch) => () => post(batch[0]?.runId ?? '', batch))));
+      return clients.flat(2).length;
+    },
+  });
 
   await killHard(stack.process);
   await meter.stop();

@@ -22,6 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ENTRY_POINTS = [
   'client/index.ts',
   'shared/bus/published-event.ts',
+  'functions/observer-runtime/index.ts',
   'shared/contract/event.ts',
   'infra/constructs/runledger.ts',
   'cli/runledger.ts',

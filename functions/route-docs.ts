@@ -3,6 +3,7 @@ import { IdSchema } from '#shared/contract/ids.ts';
 import { TaskIdSchema } from '#shared/contract/payloads.ts';
 import { EventPageQuerySchema, ResumeSeqSchema, RunsQuerySchema, StreamQuerySchema, TaskHistoryQuerySchema } from '#shared/query/query-params.ts';
 import type { ComponentName } from './openapi/components.ts';
+import { WEBHOOK_ROUTE_DOCS } from './webhook-route-docs.ts';
 import type { Route } from './routes.ts';
 
 /**
@@ -31,7 +32,7 @@ export type RouteDoc = {
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'ingest' | 'query' | 'meta';
+  readonly tag: 'ingest' | 'query' | 'meta' | 'webhooks';
   /** The zod object the handler parses `queryStringParameters` with; each field becomes a parameter. */
   readonly query?: z.ZodMiniObject;
   /** Request headers the route reads besides Authorization (e.g. `Last-Event-ID`). */
@@ -51,6 +52,7 @@ type ParamsOf<Path extends string> = Path extends `${string}{${infer Name}}${inf
 export const PATH_PARAMETERS: Record<ParamsOf<Route['path']>, { readonly schema: z.ZodMiniType; readonly description: string }> = {
   runId: { schema: IdSchema, description: 'The run: any id the producer chose (1-128 of [A-Za-z0-9._:-]).' },
   taskId: { schema: TaskIdSchema, description: 'The task within the run, as the events\' payload.taskId named it.' },
+  subscriptionId: { schema: IdSchema, description: 'A webhook subscription (`sub_...`), as created.' },
 };
 
 const OTLP_PROTOBUF = 'application/x-protobuf';
@@ -80,6 +82,7 @@ const INGEST_RESPONSES: Readonly<Record<number, ResponseDoc>> = {
 };
 
 export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
+  ...WEBHOOK_ROUTE_DOCS,
   'POST /v1/runs/{runId}/events': {
     operationId: 'postRunEvents',
     summary: 'Send events of one run',

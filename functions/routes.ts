@@ -22,6 +22,14 @@ export const ROUTES = [
   // Behind the key like every route but health (the house rule); tools without a key read the
   // same document from the package (`runledger/openapi.json`) or the repository.
   { method: 'GET', path: '/v1/openapi.json', handler: 'get-openapi', auth: true },
+  { method: 'POST', path: '/v1/subscriptions', handler: 'manage-subscriptions', auth: true },
+  { method: 'GET', path: '/v1/subscriptions', handler: 'manage-subscriptions', auth: true },
+  { method: 'GET', path: '/v1/subscriptions/{subscriptionId}', handler: 'manage-subscriptions', auth: true },
+  { method: 'PATCH', path: '/v1/subscriptions/{subscriptionId}', handler: 'manage-subscriptions', auth: true },
+  { method: 'DELETE', path: '/v1/subscriptions/{subscriptionId}', handler: 'manage-subscriptions', auth: true },
+  { method: 'POST', path: '/v1/subscriptions/{subscriptionId}/replay', handler: 'replay-subscription', auth: true },
+  { method: 'POST', path: '/v1/subscriptions/{subscriptionId}/redrive', handler: 'replay-subscription', auth: true },
+  { method: 'GET', path: '/v1/runs/{runId}/deliveries', handler: 'list-deliveries', auth: true },
 ] as const;
 
 /**
@@ -44,6 +52,10 @@ export const HANDLER_TABLE_ACCESS: Record<HandlerName, 'run-writer' | 'run-reade
   'share-run': 'run-reader',
   health: 'none',
   'get-openapi': 'none',
+  // Webhook items (`W#`) are granted apart (infra/constructs/webhooks.ts); these read runs only.
+  'manage-subscriptions': 'none',
+  'replay-subscription': 'run-reader',
+  'list-deliveries': 'run-reader',
 };
 
 export type Route = (typeof ROUTES)[number];
@@ -62,11 +74,13 @@ export function isShared(route: Route): boolean {
 }
 
 /**
- * The key scope a route needs (shared/auth/scopes.ts): ingesting (events or OTLP traces) needs `write`, every other
- * authorized route `read`. The authorizer's policy and the handlers both judge by this.
+ * The key scope a route needs (shared/auth/scopes.ts): ingesting (events or OTLP traces),
+ * changing subscriptions and queueing deliveries need `write`, every other authorized route `read`.
+ * The authorizer's policy and the handlers both judge by this.
  */
-export function scopeOf(route: Pick<Route, 'handler'>): KeyScope {
-  return route.handler === 'ingest-events' || route.handler === 'ingest-traces' ? 'write' : 'read';
+export function scopeOf(route: Pick<Route, 'handler'> & { readonly method?: string }): KeyScope {
+  if (route.handler === 'ingest-events' || route.handler === 'ingest-traces' || route.handler === 'replay-subscription') return 'write';
+  return route.handler === 'manage-subscriptions' && route.method !== 'GET' ? 'write' : 'read';
 }
 
 /** A route as an execute-api resource path: `POST/v1/runs/*\/events` (path parameters as wildcards). */

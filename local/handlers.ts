@@ -6,6 +6,10 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import middy from '@middy/core';
+import { OBSERVERS } from '#functions/observers.ts';
+import { recordDeliveries } from '#functions/observer-runtime/record-deliveries.ts';
+import { deliveredBatchOf, deliveryLedgerOf } from '#functions/runtime/parts/webhooks.ts';
 import { makeAlertingObserverHandler } from '#functions/alerting-observer/alerting-observer.ts';
 import { makeAuthorizeHandler, type AuthorizerEvent } from '#functions/authorize/authorize.ts';
 import { makeDetectStaleRunsHandler } from '#functions/detect-stale-runs/detect-stale-runs.ts';
@@ -27,6 +31,10 @@ import type { BufferedHandlerName, StreamingHandlerName } from '#functions/route
 import type { Root } from '#functions/runtime/compose.ts';
 import { makeShareRunHandler } from '#functions/share-run/share-run.ts';
 import { makeStreamRunServer } from '#functions/stream-run/stream-run.ts';
+import { makeListDeliveriesHandler } from '#functions/list-deliveries/list-deliveries.ts';
+import { makeManageSubscriptionsHandler } from '#functions/manage-subscriptions/manage-subscriptions.ts';
+import { makeReplaySubscriptionHandler } from '#functions/replay-subscription/replay-subscription.ts';
+import { makeWebhookFanOutHandler } from '#functions/deliver-webhooks/deliver-webhooks.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: AuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -41,6 +49,7 @@ export type ObserverHandler = (event: unknown, context: Context) => Promise<void
  * built-in observer is its registry entry plus its line here.
  */
 const OBSERVER_HANDLERS: Record<string, (root: Root) => ObserverHandler> = {
+  'deliver-webhooks': makeWebhookFanOutHandler,
   'metrics-observer': makeMetricsObserverHandler,
   'alerting-observer': makeAlertingObserverHandler,
 };
@@ -71,6 +80,9 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
       'share-run': makeShareRunHandler(root),
       health: makeHealthHandler(root.config.RUNLEDGER_CORS_ORIGINS),
       'get-openapi': makeGetOpenApiHandler(root.config.RUNLEDGER_CORS_ORIGINS),
+      'manage-subscriptions': makeManageSubscriptionsHandler(root),
+      'replay-subscription': makeReplaySubscriptionHandler(root),
+      'list-deliveries': makeListDeliveriesHandler(root),
     },
     streams: { 'stream-run': makeStreamRunServer(root) },
     authorize: makeAuthorizeHandler(root),
@@ -82,7 +94,10 @@ export function makeLocalHandlers(root: Root): LocalHandlers {
       if (known !== undefined) return known;
       const make = OBSERVER_HANDLERS[folder];
       if (make === undefined) throw new Error(`no local wiring for observer handler '${folder}': add it to OBSERVER_HANDLERS in local/handlers.ts`);
-      const made = make(root);
+      // Built-in observers record their deliveries as a user's would, through runledger/observer's middleware.
+      const name = OBSERVERS.find((observer) => observer.target.kind === 'function' && observer.target.handler === folder)?.name;
+      const made: ObserverHandler =
+        name === undefined ? make(root) : middy(make(root)).use(recordDeliveries({ name, ledger: deliveryLedgerOf(root), batch: deliveredBatchOf(root) }));
       observers.set(folder, made);
       return made;
     },

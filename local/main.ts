@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     ...(env.RUNLEDGER_API_KEYS ? { apiKeys: env.RUNLEDGER_API_KEYS } : {}),
     ...(env.RUNLEDGER_TABLE_NAME ? { tableName: env.RUNLEDGER_TABLE_NAME } : {}),
     config: functionEnvironment(env),
+    // Observers of your own: runledger.config.json in the directory `npm start` was run from (npm runs scripts in the package root and keeps that directory in INIT_CWD).
+    configDir: env.INIT_CWD ?? process.cwd(),
     ...(relayRedriveIntervalMs === undefined ? {} : { relayRedriveIntervalMs }),
     faults: { crashBeforePublish: env.RUNLEDGER_FAULT_CRASH_BEFORE_PUBLISH === '1' },
     log: (line) => console.error(line),

@@ -30,6 +30,13 @@ import { toEventPattern } from '#shared/bus/observer-filter.ts';
 import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeLocalRelayFailures } from './relay-failures.ts';
+import { LocalDeliveryQueue } from './webhook-queue.ts';
+import { deliveredBatchOf, deliveryWorkerOf } from '#functions/runtime/parts/webhooks.ts';
+import { LOCAL_RETRY_SCHEDULE } from '#shared/webhooks/retry-schedule.ts';
+import { deliveryLedgerOf } from '#functions/runtime/parts/webhooks.ts';
+import type { DeliveredBatch } from '#shared/webhooks/delivered-batch.ts';
+import type { DeliveryLedger } from '#shared/webhooks/ports.ts';
+import { loadConfigObservers } from './config-observers.ts';
 
 export type LocalStackOptions = {
   /** 127.0.0.1 port for the API; 0 picks a free one. @default 3000 */
@@ -52,6 +59,10 @@ export type LocalStackOptions = {
   readonly config?: FunctionEnvironment;
   /** Observers subscribed on the local bus besides the built-in ones (each a rule and its target). */
   readonly observers?: readonly LocalTarget[];
+  /** Load your own observers from `runledger.config.json` in this directory (`npm start` passes its working directory). */
+  readonly configDir?: string;
+  /** Deliver webhook subscriptions (functions/deliver-webhooks) from the bus. @default true */
+  readonly webhooks?: boolean;
   /** Subscribe metrics, alerting and archive as in AWS (functions/observers.ts). @default true */
   readonly builtInObservers?: boolean;
   /** How often the stale-run detector runs, as the schedule does in AWS; 0 turns it off. @default 60000 */
@@ -115,13 +126,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Fan-out: the table's stream -> the relay handler (as Lambda runs it) -> PutEvents on the local bus -> observers.
     // The bus routes to handlers made from the root, and the root needs the bus's endpoint: bound once both exist.
-    const bound: { handlers?: LocalHandlers } = {};
+    const bound: { handlers?: LocalHandlers; ledger?: DeliveryLedger; delivered?: DeliveredBatch } = {};
     const observerHandler = (folder: string): ObserverHandler => {
       if (bound.handlers === undefined) throw new Error('the local bus delivered before the stack finished starting');
       return bound.handlers.observer(folder);
     };
     const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
-    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...(options.observers ?? [])];
+    const webhookQueue = new LocalDeliveryQueue({ log });
+    const webhookTargets: LocalTarget[] =
+      options.webhooks === false
+        ? []
+        : [{ name: 'webhooks', pattern: toEventPattern({ preset: 'all' }), required: true, invoke: (event) => observerHandler('deliver-webhooks')(event, localLambdaContext('runledger-deliver-webhooks')) }];
+    // Your own observers record in the ledger, which the root (made after the bus) owns: bound on first use.
+    const ledgerOfRoot = { ledger: lazyLedger(() => bound.ledger), delivered: lazyBatch(() => bound.delivered) };
+    const configTargets = options.configDir === undefined ? [] : await loadConfigObservers(options.configDir, ledgerOfRoot);
+    const targets = [...(options.builtInObservers === false ? [] : builtInTargets(archive, observerHandler)), ...webhookTargets, ...configTargets, ...(options.observers ?? [])];
     const bus = new LocalBus({ targets, dataDir, log });
     busEndpoint = await startPutEventsEndpoint(bus, log, options.faults?.refusePutEvents);
     eventBridge = new EventBridgeClient({ region: LOCAL_REGION, ...endpointOverride(busEndpoint.endpoint) });
@@ -135,6 +154,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Share links: a signing key made once and kept in the data dir (links survive restarts), and the dashboard beside the API.
       RUNLEDGER_SHARE_SIGNING_KEYS: localShareKeys(dataDir),
       RUNLEDGER_DASHBOARD_URL: DASHBOARD_PATH,
+      // Webhooks to your own machine, a subscription change applied to the next event, and retries a developer sees within a minute.
+      RUNLEDGER_WEBHOOK_ALLOW_LOOPBACK: 'true',
+      RUNLEDGER_WEBHOOK_CACHE_SECONDS: '0',
+      RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: String(LOCAL_RETRY_SCHEDULE.attempts),
+      RUNLEDGER_WEBHOOK_RETRY_BASE_MS: String(LOCAL_RETRY_SCHEDULE.baseDelayMs),
+      RUNLEDGER_WEBHOOK_RETRY_MAX_MS: String(LOCAL_RETRY_SCHEDULE.maxDelayMs),
       ...options.config,
       RUNLEDGER_TABLE_NAME: tableName,
       RUNLEDGER_DYNAMODB_ENDPOINT: endpoint,
@@ -150,7 +175,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The same summary CDK gives the relay, so both publish the same types.
       RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(summarizePublishPatterns(targets.map((target) => target.pattern))),
     });
-    const root = compose(config, { dynamoDb: tableClient, eventBridge });
+    const root = compose(config, { dynamoDb: tableClient, eventBridge, webhookQueue });
+    webhookQueue.bind(deliveryWorkerOf(root), deliveredBatchOf(root));
+    bound.ledger = deliveryLedgerOf(root);
+    bound.delivered = deliveredBatchOf(root);
+    // Observers' successes (built-in and your own) are written together every 2 s, as an SQS batch would be in AWS.
+    const ledgerTimer = setInterval(() => {
+      deliveredBatchOf(root).flush(root.clock.now()).catch((error: unknown) => log(`delivery ledger write failed: ${String(error)}`));
+    }, 2000).unref();
     const handlers = makeLocalHandlers(root);
     bound.handlers = handlers;
     // Made now, so a built-in observer without local wiring fails the start, not its first event.
@@ -267,6 +299,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settled: async () => {
         await reader.caughtUp();
         await bus.drain();
+        await webhookQueue.idle();
       },
       stop: async () => {
         await new Promise<void>((resolve) => {
@@ -275,10 +308,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         });
         clearInterval(staleTimer);
         clearInterval(redriveTimer);
+        clearInterval(ledgerTimer);
         await relayFailures.idle();
         await reader.stop();
         archive.close();
         await bus.close();
+        await webhookQueue.close();
         await started.busEndpoint.close();
         started.eventBridge.destroy();
         tableClient.destroy();
@@ -337,4 +372,29 @@ function builtInTargets(archive: ArchiveWriter, observerHandler: (folder: string
       invoke: target.kind === 'archive' ? archive.archive : (event) => observerHandler(target.handler)(event, localLambdaContext(`runledger-${target.handler}`)),
     };
   });
+}
+
+/** The root's ledger, for targets made before the root: the bus delivers only after the stack has started. */
+function lazyLedger(get: () => DeliveryLedger | undefined): DeliveryLedger {
+  const ledger = () => {
+    const found = get();
+    if (found === undefined) throw new Error('the local bus delivered before the stack finished starting');
+    return found;
+  };
+  return {
+    recordDelivered: (entries, at) => ledger().recordDelivered(entries, at),
+    recordFailure: (failure) => ledger().recordFailure(failure),
+    readRun: (tenant, runId, options) => ledger().readRun(tenant, runId, options),
+    listDead: (tenant, subscriber, runId) => ledger().listDead(tenant, subscriber, runId),
+  };
+}
+
+function lazyBatch(get: () => DeliveredBatch | undefined): Pick<DeliveredBatch, 'add'> {
+  return {
+    add: (key, seq) => {
+      const batch = get();
+      if (batch === undefined) throw new Error('the local bus delivered before the stack finished starting');
+      batch.add(key, seq);
+    },
+  };
 }

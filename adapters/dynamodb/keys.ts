@@ -129,3 +129,46 @@ export function streamSlotIndexOf(sk: string): number | undefined {
   const match = /^SLOT#(\d+)$/.exec(sk);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
+
+/**
+ * Webhook subscriptions and the delivery ledger live apart from run items, under `W#`, so the
+ * functions that manage them are granted these items only:
+ *   pk `W#<tenant>#SUBS`                 sk `<subscription id>`       a subscription
+ *   pk `W#<tenant>#R#<runId>`            sk `D#<subscriber>#<block:6>` delivered seqs of one block (a number set)
+ *   pk `W#<tenant>#R#<runId>`            sk `F#<subscriber>#<seq:10>`  one failed, dead or pending delivery
+ *   pk `W#<tenant>#DEAD#<subscriber>`    sk `<runId>#<seq:10>`         a dead delivery, found by subscriber (redrive)
+ */
+export const WEBHOOK_PK_PREFIX = 'W#';
+/** Seqs per delivered block: a block's number set stays under 1 KB, so adding to it is one write unit. */
+export const DELIVERED_BLOCK_SIZE = 128;
+
+export function subscriptionsPk(tenant: string): string {
+  return `${WEBHOOK_PK_PREFIX}${tenant}#SUBS`;
+}
+
+export function ledgerPk(tenant: string, runId: string): string {
+  return `${WEBHOOK_PK_PREFIX}${tenant}#R#${runId}`;
+}
+
+export function deliveredSk(subscriber: string, seq: number): string {
+  return `D#${subscriber}#${Math.floor(seq / DELIVERED_BLOCK_SIZE).toString().padStart(6, '0')}`;
+}
+
+export function failureSk(subscriber: string, seq: number): string {
+  return `F#${subscriber}#${seq.toString().padStart(SEQ_DIGITS, '0')}`;
+}
+
+/** A ledger sort key back to its kind, subscriber (and seq of a failure); undefined for any other key. */
+export function parseLedgerSk(sk: string): { item: 'delivered' | 'failure'; subscriber: string; seq?: number } | undefined {
+  const match = /^([DF])#(.+)#(\d+)$/.exec(sk);
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) return undefined;
+  return match[1] === 'D' ? { item: 'delivered', subscriber: match[2] } : { item: 'failure', subscriber: match[2], seq: Number(match[3]) };
+}
+
+export function deadPk(tenant: string, subscriber: string): string {
+  return `${WEBHOOK_PK_PREFIX}${tenant}#DEAD#${subscriber}`;
+}
+
+export function deadSk(runId: string, seq: number): string {
+  return `${runId}#${seq.toString().padStart(SEQ_DIGITS, '0')}`;
+}

@@ -1,3 +1,5 @@
+import middy from '@middy/core';
+import { recordDeliveries } from '#functions/observer-runtime/record-deliveries.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
@@ -6,7 +8,7 @@ import { lambdaRoot } from '../runtime/lambda-root.ts';
 import { makeAlertingObserverHandler } from './alerting-observer.ts';
 
 /** The Lambda entry CDK bundles: DynamoDB for the claims, SNS and Secrets Manager for the sinks CDK configures. */
-export const handler = makeAlertingObserverHandler(
+const observe = makeAlertingObserverHandler(
   lambdaRoot((config) => ({
     dynamoDb: makeDynamoDbClient({ region: config.AWS_REGION, endpoint: config.RUNLEDGER_DYNAMODB_ENDPOINT }),
     sns: new SNSClient({ region: config.AWS_REGION }),
@@ -14,5 +16,8 @@ export const handler = makeAlertingObserverHandler(
   })),
 );
 
+/** The Lambda entry CDK bundles, its deliveries recorded in the ledger (runledger/observer's middleware). */
+export const handler = middy(observe).use(recordDeliveries({ name: 'alerting' }));
+
 /** Lambda's entry when the observer is required: fed by its delivery queue (infra/constructs/observer-rules.ts). */
-export const sqsHandler = consumeBusQueue(handler);
+export const sqsHandler = middy(consumeBusQueue(observe)).use(recordDeliveries({ name: 'alerting' }));

@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from '#shared/errors.ts';
 import { StreamCapReachedError } from '#shared/stream/stream-slots.ts';
+import { SubscriptionNotFoundError } from '#shared/webhooks/errors.ts';
 
 export type HttpError = { status: number; code: string; message: string; details?: unknown; headers?: Record<string, string> };
 
@@ -25,7 +26,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: 'unsupported_media_type', message: error.message };
   if (error instanceof UnauthenticatedError) return { status: 401, code: 'unauthorized', message: error.message };
   if (error instanceof ForbiddenError) return { status: 403, code: 'forbidden', message: error.message };
-  if (error instanceof RunNotFoundError || error instanceof TaskNotFoundError || error instanceof ShareLinksOffError) return { status: 404, code: 'not_found', message: error.message };
+  if (error instanceof RunNotFoundError || error instanceof TaskNotFoundError || error instanceof ShareLinksOffError || error instanceof SubscriptionNotFoundError) return { status: 404, code: 'not_found', message: error.message };
   if (error instanceof BusyError || error instanceof StreamCapReachedError) {
     return { status: 429, code: 'throttled', message: error.message, headers: { 'retry-after': String(error.retryAfterSeconds) } };
   }

@@ -15,7 +15,7 @@ function commonResponses(route: RouteShape): Record<number, ResponseDoc> {
   const forbidden: Record<number, ResponseDoc> = { 403: { description: '`forbidden`: the key\'s scope does not cover this route (a `read` key cannot ingest). Nothing was stored.', schema: 'Error' } };
   return {
     ...(route.auth ? unauthorized : {}),
-    ...(route.auth && route.handler !== undefined && scopeOf({ handler: route.handler }) === 'write' ? forbidden : {}),
+    ...(route.auth && route.handler !== undefined && scopeOf({ handler: route.handler, ...(route.method === undefined ? {} : { method: route.method }) }) === 'write' ? forbidden : {}),
     429: {
       description: 'Throttled: retry after the seconds in `Retry-After`. Nothing was stored.',
       schema: 'Error',
@@ -60,6 +60,7 @@ export function buildOpenApiDocument({ version }: { version: string }): JsonObje
       { name: 'ingest', description: 'Send events.' },
       { name: 'query', description: 'Runs, their events and tasks, counts.' },
       { name: 'meta', description: 'Health and this document.' },
+      { name: 'webhooks', description: 'Webhook subscriptions, replay, redrive, and the delivery ledger.' },
     ],
     paths,
     components: {
@@ -78,7 +79,7 @@ function routeKey(route: Route): RouteKey {
 }
 
 /** What the document needs of a route: its path, for the path parameters, whether it takes a key, and its handler, for the scope it needs. */
-type RouteShape = Pick<Route, 'auth'> & { readonly path: string; readonly handler?: Route['handler']; readonly shared?: boolean };
+type RouteShape = Pick<Route, 'auth'> & { readonly path: string; readonly handler?: Route['handler']; readonly shared?: boolean; readonly method?: string };
 
 /** One route's operation object. Exported so a route's entry can be checked before the route exists. */
 export function operationOf(route: RouteShape, doc: RouteDoc): JsonObject {

@@ -11,6 +11,7 @@ import { ShareLinkSchema, ShareRequestSchema } from '#shared/contract/share.ts';
 import { RunSummarySchema } from '#shared/run/run-summary.ts';
 import { RUN_STATUSES } from '#shared/run/status.ts';
 import { TaskViewSchema } from '#shared/run/task-view.ts';
+import { WEBHOOK_COMPONENTS } from './webhook-components.ts';
 
 /**
  * The named schemas of the OpenAPI document (`#/components/schemas/<name>`), every one the very zod
@@ -88,6 +89,7 @@ export const COMPONENT_SCHEMAS = {
   ShareRequest: ShareRequestSchema,
   ShareLink: ShareLinkSchema,
   OpenApiDocument: z.looseObject({ openapi: z.string() }).check(z.describe('This document.')),
+  ...WEBHOOK_COMPONENTS,
 } satisfies Record<string, z.ZodMiniType>;
 
 export type ComponentName = keyof typeof COMPONENT_SCHEMAS;

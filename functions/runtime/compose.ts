@@ -5,6 +5,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type Clock } from '#shared/ports.ts';
+import type { DeliveryQueue } from '#shared/webhooks/delivery-job.ts';
 import type { FunctionConfig } from './config.ts';
 
 /**
@@ -18,6 +19,8 @@ export type Clients = {
   readonly sns?: SNSClient;
   readonly secretsManager?: SecretsManagerClient;
   readonly sqs?: SQSClient;
+  /** Webhook deliveries' queue when it is not SQS (the local stack's in-process queue). */
+  readonly webhookQueue?: DeliveryQueue;
 };
 
 /**

@@ -92,6 +92,20 @@ export const FunctionConfigSchema = z.object({
   RUNLEDGER_ALERTS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Alerting: how long a claim on (run, kind, sink) is held before a redelivery may take it over (shared/observers/alert-claims.ts). */
   RUNLEDGER_ALERT_LEASE_SECONDS: z._default(z.coerce.number().check(z.positive()), DEFAULT_ALERT_LEASE_SECONDS),
+  /** Webhooks: how long one delivery may take, connect to last byte; past it the attempt failed. */
+  RUNLEDGER_WEBHOOK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(60_000)), 10_000),
+  /** Webhooks: let subscriptions call loopback addresses (the local stack); private and link-local stay refused. */
+  RUNLEDGER_WEBHOOK_ALLOW_LOOPBACK: z._default(z.enum(['true', 'false']), 'false'),
+  /** Webhooks: the retry schedule (shared/webhooks/retry-schedule.ts; AWS's when unset). */
+  RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+  RUNLEDGER_WEBHOOK_RETRY_BASE_MS: z.optional(z.coerce.number().check(z.int(), z.gte(1))),
+  RUNLEDGER_WEBHOOK_RETRY_MAX_MS: z.optional(z.coerce.number().check(z.int(), z.gte(1))),
+  /** Webhooks: a subscription failing with no success this long is disabled (default 5 days). */
+  RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: z._default(z.coerce.number().check(z.gte(0)), 5 * 86_400),
+  /** Webhooks: how long the dispatcher reuses a tenant's subscription list (0: read it for every event). */
+  RUNLEDGER_WEBHOOK_CACHE_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(300)), 5),
+  /** Webhooks, AWS: the delivery queue (one message per event and subscription, retries delayed on it). */
+  RUNLEDGER_WEBHOOK_QUEUE_URL: z.optional(z.url()),
   /** Metrics, local: where EMF lines go instead of stdout. */
   RUNLEDGER_METRICS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Powertools reads it too; given here, it also sets the level of loggers made from this config. */

@@ -2,12 +2,13 @@ import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, Function as NodeLambdaFunction, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { WebhookDelivery } from './webhook-delivery.ts';
 import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
@@ -150,6 +151,8 @@ export class RunLedger extends Construct {
   public readonly relayStreamFailures: Queue;
   public readonly api: RunLedgerApi;
   public readonly operations: Operations;
+  /** Webhook deliveries: the job queue, its worker and their alarms (the fan-out is the `webhooks` observer). */
+  public readonly webhooks: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: RunLedgerProps = {}) {
     super(scope, id);
@@ -209,7 +212,12 @@ export class RunLedger extends Construct {
     if (this.dashboard !== undefined) this.functions['share-run'].function.addEnvironment('RUNLEDGER_DASHBOARD_URL', this.dashboard.url);
     for (const observer of OBSERVERS) {
       // A required built-in consumes its delivery queue: the handler module's SQS entry.
-      if (observer.target.kind === 'function') this.observerFunctions[observer.target.handler] = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);
+      if (observer.target.kind === 'function') {
+        const fn = make(observer.target.handler, observer.target.tableAccess, undefined, observer.required ? 'sqsHandler' : undefined);
+        // Built-in observers record their deliveries (runledger/observer's middleware).
+        this.events.bind(fn.function, 'ledger-writer');
+        this.observerFunctions[observer.target.handler] = fn;
+      }
     }
 
     this.api = new RunLedgerApi(this, 'Api', {
@@ -258,6 +266,7 @@ export class RunLedger extends Construct {
         this.observers.addBuiltInFunction(fn, { ...options, timeout: fn.timeout ?? Duration.seconds(3) });
       }
     }
+    this.webhooks = this.#wireWebhooks(make, logRetention);
     this.operations.addDeadLetterWidget(
       OBSERVERS.map((_observer, index) => this.#ruleAt(index)),
       this.relayFailures,
@@ -308,6 +317,27 @@ export class RunLedger extends Construct {
     return fn;
   }
 
+  /**
+   * Webhooks: the subscription routes get the `W#` items, the fan-out (every event, a required
+   * observer with its queue, DLQ and alarms) turns events into jobs, WebhookDelivery sends them.
+   */
+  #wireWebhooks(make: (name: string, access: TableAccess | undefined, timeout?: Duration, exportName?: string) => HandlerFunction, logRetention: RetentionDays): WebhookDelivery {
+    this.events.bind(this.functions['manage-subscriptions'].function, 'webhook-manager');
+    this.events.bind(this.functions['replay-subscription'].function, 'webhook-manager');
+    this.events.bind(this.functions['list-deliveries'].function, 'webhook-reader');
+    const fanOut = make('deliver-webhooks', 'webhook-reader', Duration.seconds(30), 'fanOut');
+    this.observerFunctions['deliver-webhooks'] = fanOut;
+    const webhooks = new WebhookDelivery(this, 'Webhooks', {
+      events: this.events,
+      alertTopic: this.operations.alertTopic,
+      stage: this.config.stage,
+      logRetention,
+      producers: [fanOut.function, this.functions['replay-subscription'].function],
+    });
+    this.observers.addBuiltInFunction(fanOut.function, { name: 'webhooks', filter: { preset: 'all' }, required: true, timeout: Duration.seconds(30) });
+    return webhooks;
+  }
+
   #ruleAt(index: number): ObserverRule {
     const rule = this.observers.rules[index];
     if (rule === undefined) throw new Error(`no observer rule at ${index}`);
@@ -323,6 +353,8 @@ export class RunLedger extends Construct {
    * stack's bus and table: this stack never refers to it (see ObserverRules).
    */
   addObserver(fn: IFunction, options: AddObserverOptions): ObserverRule {
+    // What `recordDeliveries` (runledger/observer) needs to put the observer's deliveries in the ledger: the table, and its `W#` items only.
+    if (fn instanceof NodeLambdaFunction) this.events.bind(fn, 'ledger-writer');
     return this.observers.addFunction(fn, options);
   }
 

@@ -1,26 +1,9 @@
 import { z } from 'zod';
-import { KNOWN_EVENT_TYPES, type KnownEventType } from '../contract/event.ts';
-import { compilePattern } from './event-pattern.ts';
+import { KNOWN_EVENT_TYPES } from '../contract/event.ts';
+import { PRESETS, type ObserverFilter as FilterShape, type PresetName } from './filter-pattern.ts';
 
-/** Every event runledger publishes has this EventBridge source. */
-export const EVENT_SOURCE = 'runledger';
-
-/**
- * Named sets of event types (Dockrion's filter presets). Run and task outcomes are in every preset:
- * an observer that asked for less would still want to know a run ended.
- */
-const OUTCOMES: KnownEventType[] = ['run.queued', 'run.started', 'run.completed', 'run.failed', 'run.cancelled', 'run.timed_out', 'task.failed'];
-export const PRESETS = {
-  /** Lifecycle only: queued, started, the four endings, task failures. */
-  minimal: { types: OUTCOMES, custom: false },
-  /** A chat UI: lifecycle plus tokens, steps, human messages and thread status. */
-  chat: { types: [...OUTCOMES, 'token', 'step', 'message.human', 'thread.status_updated'], custom: false },
-  /** Everything but tokens (the high-volume stream), custom events included. */
-  debug: { types: KNOWN_EVENT_TYPES.filter((type) => type !== 'token'), custom: true },
-  /** Every event. */
-  all: { types: KNOWN_EVENT_TYPES, custom: true },
-} as const satisfies Record<string, { types: readonly KnownEventType[]; custom: boolean }>;
-export type PresetName = keyof typeof PRESETS;
+// The presets and the pattern of a filter live in filter-pattern.ts (no classic zod: API bundles import them); re-exported for existing callers.
+export { EVENT_SOURCE, PRESETS, toEventPattern, type PresetName } from './filter-pattern.ts';
 
 const TypeListEntrySchema = z.union([z.enum(KNOWN_EVENT_TYPES), z.literal('custom:*'), z.string().regex(/^custom:[A-Za-z0-9._-]{1,64}$/)]);
 
@@ -31,21 +14,7 @@ export const ObserverFilterSchema = z.union([
   z.strictObject({ pattern: z.record(z.string(), z.unknown()) }),
 ]);
 export type ObserverFilter = z.infer<typeof ObserverFilterSchema>;
+// The schema and the hand-written type in filter-pattern.ts must stay one shape.
+const _sameShape: (filter: ObserverFilter) => FilterShape = (filter) => filter;
+void _sameShape;
 
-/**
- * The EventBridge pattern of a filter: what the CDK rule gets and what the local bus matches.
- * A given pattern is validated as EventBridge would (InvalidPatternError otherwise) and scoped to
- * runledger's source.
- */
-export function toEventPattern(filter: ObserverFilter): Record<string, unknown> {
-  if ('pattern' in filter) {
-    const pattern = { source: [EVENT_SOURCE], ...filter.pattern };
-    compilePattern(pattern);
-    return pattern;
-  }
-  const entries: string[] = 'preset' in filter ? [...PRESETS[filter.preset].types] : filter.types.filter((type) => type !== 'custom:*');
-  const wantsAllCustom = 'preset' in filter ? PRESETS[filter.preset].custom : filter.types.includes('custom:*');
-  const detailTypes: Array<string | { prefix: string }> = [...new Set(entries)];
-  if (wantsAllCustom) detailTypes.push({ prefix: 'custom:' });
-  return { source: [EVENT_SOURCE], 'detail-type': detailTypes };
-}

@@ -147,8 +147,9 @@ console.log(resources.filter((resource) => resource.Type === 'AWS::Lambda::Funct
       .filter((entry) => entry.isDirectory() && readdirSync(join(installed, 'functions', entry.name)).includes('handler.ts'))
       .map((entry) => join(installed, 'functions', entry.name, 'handler.ts'));
     expect(handlers.length).toBeGreaterThan(0);
-    // Every shipped handler is a function of the stack (the dispatcher too, for the required observer), plus the consumer's own.
-    expect(Number(stdout.trim())).toBe(handlers.length + 1);
+    // Every shipped handler is a function of the stack (the dispatcher too, for the required observer; deliver-webhooks twice:
+    // the fan-out and the worker), plus the consumer's own.
+    expect(Number(stdout.trim())).toBe(handlers.length + 2);
 
     const bundled = await build({
       absWorkingDir: consumer,

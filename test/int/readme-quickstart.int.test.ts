@@ -60,6 +60,14 @@ describe('the README Quick start, run verbatim against a fresh local stack', () 
   }, 120_000);
 });
 
+describe('the README webhooks walkthrough, run verbatim against the same stack', () => {
+  it('subscribes, receives verified deliveries, shows the ledger, replays and unsubscribes as the README shows', async () => {
+    const steps = stepsOf('README.md', 'Webhooks and your own observers');
+    expect(steps.length).toBeGreaterThanOrEqual(6);
+    expect(await walk(steps)).toEqual([]);
+  }, 60_000);
+});
+
 describe('docs/http-api.md, run verbatim top to bottom against the same stack', () => {
   it('prints what the page shows after every command', async () => {
     const steps = stepsOf('docs/http-api.md');

@@ -1,0 +1,38 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DeliveryJob, DeliveryQueue } from '#shared/webhooks/delivery-job.ts';
+
+/** SQS delays a message by at most 15 minutes; a longer wait is a chain of such delays (notBefore). */
+export const MAX_SQS_DELAY_SECONDS = 900;
+
+/** A job on the queue, with the earliest time it may be attempted. */
+export type QueuedJob = DeliveryJob & { readonly notBefore?: number };
+
+/**
+ * Webhook jobs on SQS, one message each (10 a call). A delay past 15 minutes travels as
+ * `notBefore`: the worker puts a message that comes early back with the remaining delay.
+ */
+export class SqsDeliveryQueue implements DeliveryQueue {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+  readonly #now: () => number;
+
+  constructor(options: { client: SQSClient; queueUrl: string; now?: () => number }) {
+    this.#client = options.client;
+    this.#queueUrl = options.queueUrl;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async enqueue(jobs: readonly QueuedJob[], delayMs: number): Promise<void> {
+    const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(delayMs / 1000));
+    const notBefore = delayMs > MAX_SQS_DELAY_SECONDS * 1000 ? this.#now() + delayMs : undefined;
+    for (let start = 0; start < jobs.length; start += 10) {
+      const entries = jobs.slice(start, start + 10).map((job, index) => ({
+        Id: String(index),
+        MessageBody: JSON.stringify(notBefore === undefined ? job : { ...job, notBefore }),
+        DelaySeconds: delaySeconds,
+      }));
+      const answer = await this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: entries }));
+      if ((answer.Failed ?? []).length > 0) throw new Error(`SQS refused ${answer.Failed?.length ?? 0} webhook jobs: ${answer.Failed?.[0]?.Message ?? 'no reason given'}`);
+    }
+  }
+}

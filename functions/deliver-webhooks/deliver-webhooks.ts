@@ -1,0 +1,61 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { parseBusEvent } from '#shared/bus/published-event.ts';
+import { parseStoredEvent } from '#shared/contract/event.ts';
+import { DEAD_DELIVERY_LOG_MESSAGE, type DeliveryJob } from '#shared/webhooks/delivery-job.ts';
+import { consumeBusQueue } from '../observer-runtime/sqs-batch.ts';
+import type { Root } from '../runtime/compose.ts';
+import { deliveredBatchOf, deliveryQueueOf, deliveryWorkerOf, webhookFanOutOf } from '../runtime/parts/webhooks.ts';
+
+/** One bus event (as the rule hands it) to a job per matching subscription. Locally the bus calls this directly. */
+export function makeWebhookFanOutHandler(root: Root) {
+  const fanOut = webhookFanOutOf(root);
+  return async (input: unknown): Promise<void> => {
+    const event = parseBusEvent(input);
+    await fanOut({ source: event.source, 'detail-type': event['detail-type'], detail: event.detail });
+  };
+}
+
+/** AWS: the fan-out fed by the rule's queue (all of runledger's events). */
+export function makeWebhookFanOutQueueHandler(root: Root): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const fanOut = makeWebhookFanOutHandler(root);
+  return consumeBusQueue((event) => fanOut(event));
+}
+
+const JobSchema = z.object({ tenant: z.string(), subscriptionId: z.string(), event: z.looseObject({ tenant: z.string() }), attempt: z.number().int().positive(), notBefore: z.number().optional() });
+
+/**
+ * AWS: the delivery queue's consumer. Each message is one attempt, in parallel with the batch's
+ * others (each bounded by the send timeout), so a slow receiver never waits behind another; a
+ * message that comes before its `notBefore` goes back with the rest of its delay. The batch's
+ * successes are one ledger write per run and subscription, after the batch.
+ */
+export function makeDeliverWebhooksHandler(root: Root): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const work = deliveryWorkerOf(root);
+  const delivered = deliveredBatchOf(root);
+  const queue = deliveryQueueOf(root);
+  return async (event) => {
+    const failures: Array<{ itemIdentifier: string }> = [];
+    await Promise.all(
+      event.Records.map(async (record) => {
+        try {
+          const parsed = JobSchema.parse(JSON.parse(record.body));
+          const { tenant, ...stored } = parsed.event;
+          const job: DeliveryJob = { tenant: parsed.tenant, subscriptionId: parsed.subscriptionId, attempt: parsed.attempt, event: { ...parseStoredEvent(stored), tenant } };
+          const wait = (parsed.notBefore ?? 0) - root.clock.now().getTime();
+          if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore: parsed.notBefore } }], wait);
+          else {
+            const outcome = await work(job);
+            // The dead-deliveries alarm counts this line (infra/constructs/webhook-delivery.ts).
+            if (outcome.outcome === 'dead') root.logger.warn(DEAD_DELIVERY_LOG_MESSAGE, { tenant: job.tenant, subscriptionId: job.subscriptionId, runId: job.event.runId, seq: job.event.seq });
+          }
+        } catch (error: unknown) {
+          root.logger.error('webhook job failed to run', { error, messageId: record.messageId });
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }),
+    );
+    await delivered.flush(root.clock.now());
+    return { batchItemFailures: failures };
+  };
+}

@@ -1,0 +1,56 @@
+import type { Subscription, SubscriptionChanges } from './subscription.ts';
+
+/** A tenant's webhook subscriptions. Every call is scoped to the tenant: another tenant's id is not found. */
+export interface SubscriptionStore {
+  create(subscription: Subscription): Promise<void>;
+  get(tenant: string, id: string): Promise<Subscription | undefined>;
+  list(tenant: string): Promise<Subscription[]>;
+  /** Applies the changes; undefined when there is no such subscription. A status change clears or sets the reason. */
+  update(tenant: string, id: string, changes: SubscriptionChanges & { disabledReason?: string }, at: Date): Promise<Subscription | undefined>;
+  /** Whether it existed. */
+  delete(tenant: string, id: string): Promise<boolean>;
+  /** Starts the failure clock unless it runs already; answers when the streak began. */
+  markFailing(tenant: string, id: string, at: Date): Promise<Date | undefined>;
+  /** Stops the failure clock (a success). */
+  markHealthy(tenant: string, id: string): Promise<void>;
+}
+
+/** Who received a run's events: a webhook subscription or an observer function. */
+export type SubscriberKind = 'webhook' | 'observer';
+
+/** A subscriber and one run: the unit the ledger answers for. */
+export type LedgerKey = { readonly tenant: string; readonly runId: string; readonly subscriber: string; readonly kind: SubscriberKind };
+
+/**
+ * Failed (retrying), dead (schedule spent) or pending (queued by a replay or redrive, not tried
+ * yet). One record per event, kept until a success supersedes it: the ledger shows an event as
+ * delivered once it is, whatever records of earlier failures remain.
+ */
+export type DeliveryFailure = LedgerKey & {
+  readonly seq: number;
+  readonly status: 'pending' | 'failed' | 'dead';
+  readonly attempts: number;
+  readonly lastAttemptAt?: string | undefined;
+  readonly lastError?: string | undefined;
+  readonly webhookId?: string | undefined;
+};
+
+/** One page of a run's ledger, as stored: delivered seqs per subscriber, and failure records. */
+export type LedgerPage = {
+  readonly delivered: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>;
+  readonly failures: readonly DeliveryFailure[];
+  readonly next: string | undefined;
+};
+
+/**
+ * The delivery ledger. Successes are recorded in aggregate (many seqs of one subscriber and run
+ * in one write), failures one by one: successes are nearly every delivery, so they must cost a
+ * fraction of a write each.
+ */
+export interface DeliveryLedger {
+  recordDelivered(entries: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>, at: Date): Promise<void>;
+  recordFailure(failure: DeliveryFailure): Promise<void>;
+  readRun(tenant: string, runId: string, options: { cursor?: string | undefined; limit: number }): Promise<LedgerPage>;
+  /** Dead deliveries of one subscriber (all its runs, or one), oldest run first. */
+  listDead(tenant: string, subscriber: string, runId?: string): Promise<DeliveryFailure[]>;
+}

@@ -1,0 +1,57 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ReceivedWebhook = { headers: Record<string, string>; body: string; at: number };
+
+/**
+ * A real HTTP receiver on loopback: records every request, answers as `answer` says (a status,
+ * or 'hang' to never answer). Tests switch `answer` to make it fail, recover or stall.
+ */
+export async function startReceiver(initial: number | 'hang' = 200): Promise<{ url: string; received: ReceivedWebhook[]; answer: number | 'hang'; close(): Promise<void> }> {
+  const received: ReceivedWebhook[] = [];
+  const hanging: ServerResponse[] = [];
+  const state = { answer: initial };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers[name] = value;
+      received.push({ headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      if (state.answer === 'hang') {
+        hanging.push(response);
+        return;
+      }
+      response.writeHead(state.answer, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    get answer() {
+      return state.answer;
+    },
+    set answer(value) {
+      state.answer = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of hanging) response.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Polls until `check` holds or `ms` pass (then fails with what it last saw). */
+export async function eventually<T>(read: () => T | Promise<T>, check: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > until) throw new Error(`not reached within ${ms} ms; last: ${JSON.stringify(value).slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
