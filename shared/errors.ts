@@ -63,6 +63,20 @@ export class BusyError extends Error {
   }
 }
 
+/**
+ * The store did not answer (a timeout, a dropped connection, a 5xx after the SDK's own retries):
+ * nothing is known to be lost, and appends are idempotent, so the caller should send the same
+ * request again shortly.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Share links were asked for where no signing key is configured. */
 export class ShareLinksOffError extends Error {
   override readonly name = 'ShareLinksOffError';

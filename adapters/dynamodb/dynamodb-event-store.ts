@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStats } from '#shared/run/stats.ts';
 import type { StoredEvent } from '#shared/contract/event.ts';
-import { BusyError } from '#shared/errors.ts';
+import { BusyError, StoreUnavailableError } from '#shared/errors.ts';
 import type { AppendCandidate, AppendOutcome, Clock, EventStore, ListEventsOptions, ListRunsQuery, RunRef, RunsPage, StoreLimits } from '#shared/ports.ts';
 import type { RunState } from '#shared/run/run-state.ts';
 import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
@@ -13,7 +13,7 @@ import { eventSk, runPk, STATS_SHARDS, STATS_SK, statsPk, taskSeqKey } from './k
 import { EVENTS_TABLE } from './table-definition.ts';
 import { AppendGroups } from '#shared/run/group-appends.ts';
 import { appendProducerSequenced } from './producer-sequenced.ts';
-import { isThrottling } from './retry.ts';
+import { isThrottling, isTransient } from './retry.ts';
 import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
 import type { StoreContext } from './store-context.ts';
@@ -131,12 +131,17 @@ export class DynamoDbEventStore implements EventStore {
   }
 }
 
-/** DynamoDB throttling becomes a BusyError, which the HTTP edge answers with 429 and Retry-After. */
+/**
+ * DynamoDB throttling becomes a BusyError (429 with Retry-After at the HTTP edge), and a store that
+ * did not answer a StoreUnavailableError (503 with Retry-After): both ask the caller to send the same
+ * request again, which OTLP exporters and runledger's clients do, where a 500 would not be retried.
+ */
 async function throttlingAsBusy<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error: unknown) {
     if (isThrottling(error)) throw new BusyError('the event store is throttling requests; retry shortly', 1, { cause: error });
+    if (isTransient(error)) throw new StoreUnavailableError('the event store did not answer in time; retry shortly', 1, { cause: error });
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import {
   BusyError,
+  StoreUnavailableError,
   ForbiddenError,
   InvalidRequestError,
   RequestTooLargeError,
@@ -29,6 +30,9 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof RunNotFoundError || error instanceof TaskNotFoundError || error instanceof ShareLinksOffError || error instanceof SubscriptionNotFoundError) return { status: 404, code: 'not_found', message: error.message };
   if (error instanceof BusyError || error instanceof StreamCapReachedError) {
     return { status: 429, code: 'throttled', message: error.message, headers: { 'retry-after': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof StoreUnavailableError) {
+    return { status: 503, code: 'unavailable', message: error.message, headers: { 'retry-after': String(error.retryAfterSeconds) } };
   }
   return undefined;
 }

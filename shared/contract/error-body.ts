@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
  */
 export const ErrorBodySchema = z.object({
   error: z.object({
-    code: z.string().check(z.describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, forbidden, not_found, throttled...')),
+    code: z.string().check(z.describe('Stable, machine-readable: invalid_request, malformed_json, unauthorized, forbidden, not_found, throttled, unavailable...')),
     message: z.string().check(z.describe('What went wrong and what to send instead, in words.')),
     details: z.optional(z.unknown()),
   }),

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { httpErrors } from '#functions/http/http-errors.ts';
 import { localLambdaContext } from '#local/lambda-context.ts';
-import { BusyError, InvalidRequestError, RequestTooLargeError, RunNotFoundError, UnauthenticatedError, UnsupportedMediaTypeError } from '#shared/errors.ts';
+import { BusyError, InvalidRequestError, StoreUnavailableError, RequestTooLargeError, RunNotFoundError, UnauthenticatedError, UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { proxyEvent } from '#test/support/proxy-event.ts';
 
 function failingWith(error: unknown) {
@@ -24,6 +24,13 @@ describe('httpErrors middleware', () => {
     expect(status).toBe(429);
     expect(headers['retry-after']).toBe('2');
     expect(body).toEqual({ error: { code: 'throttled', message: 'too many concurrent writers on run r; retry the request' } });
+  });
+
+  it('answers a store that did not answer with 503 and Retry-After, naming nothing internal', async () => {
+    const { status, headers, body } = await answer(new StoreUnavailableError('the event store did not answer in time; retry shortly', 1, { cause: new Error('socket hang up at 10.0.0.1') }));
+    expect(status).toBe(503);
+    expect(headers['retry-after']).toBe('1');
+    expect(body).toEqual({ error: { code: 'unavailable', message: 'the event store did not answer in time; retry shortly' } });
   });
 
   it.each([
