@@ -37,7 +37,7 @@ describe('planAppend (server-sequenced)', () => {
     const plan = commitOf(planAppend(given({ candidates: offered })));
     expect(plan.events.map(({ event }) => [event.eventId, event.seq])).toEqual(offered.map((candidate, i) => [candidate.event.eventId, i + 1]));
     expect(plan.guards.map((guard) => [guard.kind, guard.seq])).toEqual([['insert', 1], ['insert', 2], ['insert', 3]]);
-    expect(plan.claimed.claim).toEqual({ token: 'me', from: 1, ids: offered.map((candidate) => claimIdOf(candidate.event.eventId)), leaseUntil: NOW + LEASE });
+    expect(plan.claimed?.claim).toEqual({ token: 'me', from: 1, ids: offered.map((candidate) => claimIdOf(candidate.event.eventId)), leaseUntil: NOW + LEASE });
     expect(plan.confirmed.claim).toBeUndefined();
     expect(lastSeqOf(plan.confirmed)).toBe(3);
     expect([...plan.outcomes.values()]).toEqual([1, 2, 3].map((seq) => ({ outcome: 'accepted', seq })));
@@ -47,7 +47,7 @@ describe('planAppend (server-sequenced)', () => {
     const { state } = confirmedRun(4);
     const plan = commitOf(planAppend(given({ state, candidates: candidates([progressEvent(RUN)]) })));
     expect(plan.events.map(({ event }) => event.seq)).toEqual([5]);
-    expect(plan.claimed.claim?.from).toBe(5);
+    expect(plan.claimed?.claim?.from).toBe(5);
   });
 
   it('waits while another writer holds a live claim, until its lease ends at the latest', () => {
@@ -95,7 +95,7 @@ describe('planAppend (server-sequenced)', () => {
     expect(seqsToRead(crashed, [], 'me', NOW)).toEqual([3, 4, 5]);
     const plan = commitOf(planAppend(given({ state: crashed, candidates: batch, guards: guardsOf([{ eventId: 'b', seq: 4, hash: b.hash }]), stored: storedMap([[4, landed]]) })));
     expect(plan.events.map(({ event }) => [event.eventId, event.seq])).toEqual([['a', 3], ['c', 5]]);
-    expect(plan.claimed.claim).toMatchObject({ token: 'me', from: 3 });
+    expect(plan.claimed?.claim).toMatchObject({ token: 'me', from: 3 });
     expect(plan.confirmed.claim).toBeUndefined();
     expect(lastSeqOf(plan.confirmed)).toBe(5);
     expect(plan.outcomes).toEqual(new Map([[0, { outcome: 'accepted', seq: 3 }], [1, { outcome: 'duplicate', seq: 4 }], [2, { outcome: 'accepted', seq: 5 }]]));
