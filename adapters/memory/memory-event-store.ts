@@ -18,14 +18,12 @@ import { MemoryRunStorage, MemoryTables } from './memory-run-storage.ts';
 export class MemoryEventStore implements EventStore {
   /** Shared with peers made on the same tables (other writers in one test). */
   readonly tables: MemoryTables;
-  readonly #clock: Clock;
   readonly #limits: StoreLimits;
   readonly #append: AppendToRun;
   readonly #groups = new AppendGroups();
 
   constructor(options: { clock: Clock; limits: StoreLimits; claimLeaseSeconds?: number; wrapStorage?: (storage: RunStorage) => RunStorage; tables?: MemoryTables }) {
     this.tables = options.tables ?? new MemoryTables();
-    this.#clock = options.clock;
     this.#limits = options.limits;
     const storage = new MemoryRunStorage(this.tables);
     this.#append = makeAppendToRun({
