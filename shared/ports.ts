@@ -72,7 +72,7 @@ export interface EventStore {
 export type LoadedRun = { readonly state: RunState; readonly version: number };
 
 /**
- * The primitives a server-sequenced append needs from a backend (the algorithm lives in
+ * The primitives an append (either sequencing mode) needs from a backend (the algorithm lives in
  * shared/run/append-to-run.ts and append-plan.ts; an adapter only reads and writes):
  * the summary with optimistic concurrency, guards and event items read by key, and guards and
  * events written each conditional on its own key, without a transaction.
@@ -92,7 +92,7 @@ export interface RunStorage {
   writeRun(tenant: string, state: RunState, previous: LoadedRun | undefined): Promise<number | undefined>;
   /**
    * Writes guards and events, each only if its condition holds (GuardWrite.kind; events only if
-   * their seq is free). Returns the seqs of the events written; `complete` is false when any write
+   * their seq is free, unless EventWrite.ifFree is false: a producer seq the plan claimed). Returns the seqs of the events written; `complete` is false when any write
    * was refused, so the caller plans again.
    */
   writeItems(tenant: string, runId: string, guards: readonly GuardWrite[], events: readonly EventWrite[]): Promise<{ written: number[]; complete: boolean }>;

@@ -12,7 +12,6 @@ import { lastSeqOf } from '#shared/run/run-state.ts';
 import { eventSk, runPk, STATS_SHARDS, STATS_SK, statsPk, taskSeqKey } from './keys.ts';
 import { EVENTS_TABLE } from './table-definition.ts';
 import { AppendGroups } from '#shared/run/group-appends.ts';
-import { appendProducerSequenced } from './producer-sequenced.ts';
 import { isThrottling, isTransient } from './retry.ts';
 import { RunLists } from './run-lists.ts';
 import { RunSummaries } from './run-summaries.ts';
@@ -35,22 +34,21 @@ export type DynamoDbEventStoreOptions = {
 };
 
 /**
- * The event store on DynamoDB (table layout: table-definition.ts). Server-sequenced runs append
- * with transactions (server-sequenced.ts); producer-sequenced runs claim seqs in the run summary
- * and batch-write (producer-sequenced.ts). Both apply the same rules (#shared/run/sequencing.ts)
- * as every other adapter, and pass the same contract suite.
+ * The event store on DynamoDB (table layout: table-definition.ts). Appends of both sequencing
+ * modes run the one use case (#shared/run/append-to-run.ts) over this adapter's primitives
+ * (dynamodb-run-storage.ts), as every other adapter does, and pass the same contract suite.
  */
 export class DynamoDbEventStore implements EventStore {
   readonly #context: StoreContext;
   readonly #groups = new AppendGroups();
   readonly #lists: RunLists;
-  readonly #appendServer: AppendToRun;
+  readonly #append: AppendToRun;
 
   constructor(options: DynamoDbEventStoreOptions) {
     this.#context = { ...options, summaries: new RunSummaries(options.client, options.tableName, options.limits.stalePolicy) };
     this.#lists = new RunLists(options.client, options.tableName);
     const storage = new DynamoDbRunStorage(this.#context, options.itemWrites);
-    this.#appendServer = makeAppendToRun({
+    this.#append = makeAppendToRun({
       storage: options.wrapStorage?.(storage) ?? storage,
       clock: options.clock,
       limits: options.limits,
@@ -72,8 +70,7 @@ export class DynamoDbEventStore implements EventStore {
         const current = await this.#context.summaries.latest(tenant, runId);
         const mode = modeOf(current?.state, batch);
         const { pending, settled, repeats } = screenCandidates(batch, mode);
-        const appended =
-          mode === 'server' ? await this.#appendServer(tenant, runId, pending) : await appendProducerSequenced(this.#context, tenant, runId, current, pending);
+        const appended = await this.#append(tenant, runId, pending);
         for (const [index, outcome] of appended) settled.set(index, outcome);
         return collectOutcomes(batch, settled, repeats);
       }),

@@ -4,7 +4,7 @@ import type { EventWrite, GuardWrite, HeldGuard, StoredAt } from '#shared/run/ap
 import type { RunState } from '#shared/run/run-state.ts';
 import { batchGetItems } from './batch-get.ts';
 import { isConditionFailure } from './condition-failure.ts';
-import { insertItems, insertItemsTransactionally } from './event-writes.ts';
+import { insertItems, insertItemsTransactionally, putItems } from './event-writes.ts';
 import { eventItem, guardItem, parseEventItem, parseGuard, parseHeldEvent } from './item-codec.ts';
 import { eventSk, guardSk, runPk } from './keys.ts';
 import { expiresAt, type StoreContext } from './store-context.ts';
@@ -13,10 +13,11 @@ import { expiresAt, type StoreContext } from './store-context.ts';
 export type ItemWrites = 'partiql' | 'transaction';
 
 /**
- * The server-sequenced append's primitives on DynamoDB (the algorithm: #shared/run/append-to-run.ts).
- * The summary is written with a condition on its revision; guards (`I#<eventId>`) and events
- * (`E#<seq>`) are inserted with PartiQL, each refused if its key exists, in batches of 25 and with
- * no transaction: one write unit per 1 KB item, not two.
+ * The append's primitives on DynamoDB (the algorithm: #shared/run/append-to-run.ts), for both
+ * sequencing modes. The summary is written with a condition on its revision; guards
+ * (`I#<eventId>`) and events (`E#<seq>`) are inserted with PartiQL, each refused if its key
+ * exists, in batches of 25 and with no transaction: one write unit per 1 KB item, not two. Events
+ * whose producer seq the plan claimed need no condition: BatchWriteItem, the table's full rate.
  */
 export class DynamoDbRunStorage implements RunStorage {
   readonly #context: StoreContext;
@@ -64,14 +65,18 @@ export class DynamoDbRunStorage implements RunStorage {
     const expiry = expiresAt(this.#context, this.#context.clock.now());
     const guardOf = (write: GuardWrite) => guardItem(tenant, { runId: _runId, eventId: write.eventId, seq: write.seq }, write.hash, expiry);
     const inserts = guards.filter((write) => write.kind === 'insert');
-    const items = [...inserts.map(guardOf), ...events.map(({ event, hash }) => eventItem(tenant, event, hash, expiry, true))];
+    const ifFree = events.filter((write) => write.ifFree);
+    const claimed = events.filter((write) => !write.ifFree);
+    const itemOf = ({ event, hash, dense }: EventWrite) => eventItem(tenant, event, hash, expiry, dense);
+    const items = [...inserts.map(guardOf), ...ifFree.map(itemOf)];
     const [inserted, conditional] = await Promise.all([
-      this.#insert(this.#context.client, this.#context.tableName, items),
+      items.length === 0 ? [] : this.#insert(this.#context.client, this.#context.tableName, items),
       Promise.all(guards.filter((write) => write.kind !== 'insert').map((write) => this.#putGuard(write, guardOf(write)))),
+      claimed.length === 0 ? undefined : putItems(this.#context.client, this.#context.tableName, claimed.map(itemOf)),
     ]);
     const eventsWritten = inserted.slice(inserts.length);
     return {
-      written: events.flatMap(({ event }, position) => (eventsWritten[position] === true ? [event.seq] : [])),
+      written: [...ifFree.flatMap(({ event }, position) => (eventsWritten[position] === true ? [event.seq] : [])), ...claimed.map(({ event }) => event.seq)],
       complete: inserted.every(Boolean) && conditional.every(Boolean),
     };
   }

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchExecuteStatementCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchExecuteStatementCommand, BatchWriteCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { retryDelayMs, sleep } from './retry.ts';
 
 /** DynamoDB takes at most 25 statements per BatchExecuteStatement. */
@@ -57,6 +57,26 @@ function insertStatement(tableName: string, item: Record<string, unknown>) {
     Statement: `INSERT INTO "${tableName}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`,
     Parameters: names.map((name) => item[name]),
   };
+}
+
+/** DynamoDB takes at most 25 puts per BatchWriteItem. */
+const PUTS_PER_BATCH_WRITE = 25;
+
+/**
+ * Writes items with no condition (BatchWriteItem, calls of 25 one after another), asking again,
+ * with jittered backoff, for what DynamoDB leaves unprocessed. For items whose key is already
+ * this writer's (a producer seq claimed in the run summary): no condition is needed there.
+ */
+export async function putItems(client: DynamoDBDocumentClient, tableName: string, items: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  for (let start = 0; start < items.length; start += PUTS_PER_BATCH_WRITE) {
+    let requests = items.slice(start, start + PUTS_PER_BATCH_WRITE).map((item) => ({ PutRequest: { Item: item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await sleep(retryDelayMs(attempt));
+      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      const unprocessed = result.UnprocessedItems?.[tableName] ?? [];
+      requests = requests.filter((request) => unprocessed.some((left) => left.PutRequest?.Item?.['sk'] === request.PutRequest.Item['sk']));
+    }
+  }
 }
 
 /** DynamoDB takes at most 100 actions per transaction. */

@@ -4,32 +4,29 @@ import { DEFAULT_CLAIM_LEASE_SECONDS, makeAppendToRun, type AppendToRun } from '
 import { runListKey } from '#shared/run/run-summary.ts';
 import { stalenessOf } from '#shared/run/staleness.ts';
 import { emptyStats, type RunStats } from '#shared/run/stats.ts';
-import { foldEvents, newRunState, runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
-import { checkProducerSeq, collectOutcomes, compareWithHeld, modeConflict, modeOf, screenCandidates, toStoredEvent } from '#shared/run/sequencing.ts';
+import { runStatusOf, taskIdOf, type RunState } from '#shared/run/run-state.ts';
+import { collectOutcomes, modeOf, screenCandidates } from '#shared/run/sequencing.ts';
 import { AppendGroups } from '#shared/run/group-appends.ts';
 import { densePrefix } from '#shared/run/visible-seqs.ts';
 import { MemoryRunStorage, MemoryTables } from './memory-run-storage.ts';
 
 /**
  * In-memory event store for fast unit tests of domain logic; it passes the same contract suite as
- * the DynamoDB adapter. Server-sequenced appends run the same use case (#shared/run/append-to-run.ts)
- * over MemoryRunStorage; producer-sequenced appends run without an await between reading and
- * writing, so they are atomic in one process.
+ * the DynamoDB adapter. Appends of both sequencing modes run the same use case
+ * (#shared/run/append-to-run.ts) over MemoryRunStorage, the same primitives as DynamoDB's.
  */
 export class MemoryEventStore implements EventStore {
   /** Shared with peers made on the same tables (other writers in one test). */
   readonly tables: MemoryTables;
-  readonly #clock: Clock;
   readonly #limits: StoreLimits;
-  readonly #appendServer: AppendToRun;
+  readonly #append: AppendToRun;
   readonly #groups = new AppendGroups();
 
   constructor(options: { clock: Clock; limits: StoreLimits; claimLeaseSeconds?: number; wrapStorage?: (storage: RunStorage) => RunStorage; tables?: MemoryTables }) {
     this.tables = options.tables ?? new MemoryTables();
-    this.#clock = options.clock;
     this.#limits = options.limits;
     const storage = new MemoryRunStorage(this.tables);
-    this.#appendServer = makeAppendToRun({
+    this.#append = makeAppendToRun({
       storage: options.wrapStorage?.(storage) ?? storage,
       clock: options.clock,
       limits: options.limits,
@@ -42,46 +39,10 @@ export class MemoryEventStore implements EventStore {
       const record = this.tables.run(tenant, runId);
       const mode = modeOf(record?.version === 0 ? undefined : record?.state, batch);
       const { pending, settled, repeats } = screenCandidates(batch, mode);
-      const appended = mode === 'server' ? await this.#appendServer(tenant, runId, pending) : this.#appendProducer(tenant, runId, pending);
+      const appended = await this.#append(tenant, runId, pending);
       for (const [index, outcome] of appended) settled.set(index, outcome);
       return collectOutcomes(batch, settled, repeats);
     });
-  }
-
-  #appendProducer(tenant: string, runId: string, pending: readonly AppendCandidate[]): Map<number, AppendOutcome> {
-    const now = this.#clock.now().toISOString();
-    const settled = new Map<number, AppendOutcome>();
-    const existing = this.tables.run(tenant, runId);
-    if (existing !== undefined && existing.version > 0 && existing.state.mode !== 'producer') {
-      for (const candidate of pending) settled.set(candidate.index, modeConflict(runId, existing.state.mode));
-      return settled;
-    }
-    const run = this.tables.ensureRun(tenant, runId, newRunState(runId, 'producer', now));
-    const stored: StoredEvent[] = [];
-    for (const candidate of pending) {
-      const seq = candidate.event.seq ?? 0;
-      const held = run.events.get(seq);
-      if (held !== undefined) {
-        settled.set(candidate.index, compareWithHeld(candidate, { eventId: held.stored.eventId, hash: held.hash, seq }));
-        continue;
-      }
-      const refusal = checkProducerSeq(run.state, candidate, stored.length, this.#limits);
-      if (refusal !== undefined) {
-        settled.set(candidate.index, refusal);
-        continue;
-      }
-      const event = toStoredEvent(candidate.event, seq, now);
-      run.events.set(seq, { stored: event, hash: candidate.hash });
-      stored.push(event);
-      settled.set(candidate.index, { outcome: 'accepted', seq });
-    }
-    if (stored.length > 0) {
-      const before = run.version === 0 ? undefined : run.state;
-      run.state = foldEvents(run.state, stored, now);
-      run.version += 1;
-      this.tables.addStats(tenant, before, run.state);
-    }
-    return settled;
   }
 
   getStats(tenant: string): Promise<RunStats> {

@@ -47,7 +47,7 @@ export class MemoryTables {
 
 /**
  * The run storage primitives in memory, with the same conditions as DynamoDB's (a summary write
- * holds only at the version read; an item insert only on a free key). Every primitive is one
+ * holds only at the version read; an item insert only on a free key, unless the plan claimed it). Every primitive is one
  * synchronous step, so a wrapper can crash or pause a writer between any two of them.
  */
 export class MemoryRunStorage implements RunStorage {
@@ -92,8 +92,8 @@ export class MemoryRunStorage implements RunStorage {
       else if (write.kind !== 'heal') complete = false;
     }
     const written: number[] = [];
-    for (const { event, hash } of events) {
-      if (run.events.has(event.seq)) complete = false;
+    for (const { event, hash, ifFree } of events) {
+      if (ifFree && run.events.has(event.seq)) complete = false;
       else {
         run.events.set(event.seq, { stored: event, hash });
         written.push(event.seq);

@@ -1,14 +1,17 @@
 import type { StoredEvent } from '../contract/event.ts';
 import type { AppendCandidate, AppendOutcome, StoreLimits } from '../ports.ts';
 import { claimIdOf, claimSeqs, isClaimLive } from './claims.ts';
+import { planProducerAppend, producerSeqsToRead } from './producer-plan.ts';
 import { foldEvents, lastSeqOf, newRunState, type RunState } from './run-state.ts';
 import { compareWithHeld, limitMessage, toStoredEvent } from './sequencing.ts';
 
 /**
- * The server-sequenced append, planned as a pure function of what was read: the run summary, the
- * eventId guards of the candidates and the event items at the seqs those guards and the run's
- * claim name. The use case (append-to-run.ts) reads, plans, commits the plan's three steps and
- * plans again whenever a step finds the world moved. Rules:
+ * An append, planned as a pure function of what was read: the run summary, the eventId guards of
+ * the candidates and the event items at the seqs those guards and the run's claims name. The use
+ * case (append-to-run.ts) reads, plans, commits the plan's three steps (claim, write, confirm) and
+ * plans again whenever a step finds the world moved. Both sequencing modes plan here: producer-
+ * sequenced runs in producer-plan.ts (their claims are the producer's seqs), server-sequenced ones
+ * below. Server-sequenced rules:
  *
  * - The truth is the event item: a guard `eventId -> seq` counts only while the event at that seq
  *   carries that eventId. A guard left by a writer that crashed before its event landed (its seq
@@ -27,7 +30,7 @@ export type StoredAt = { readonly event: StoredEvent; readonly hash: string };
 export type PlanInput = {
   readonly runId: string;
   readonly state: RunState | undefined;
-  /** Screened candidates (each eventId once, all without seq). */
+  /** Screened candidates (each eventId once; all without seq, or, producer-sequenced, all with). */
   readonly candidates: readonly AppendCandidate[];
   /** Guards of the candidates' eventIds (and of stored events in a taken-over claim), by eventId. */
   readonly guards: ReadonlyMap<string, HeldGuard>;
@@ -46,7 +49,17 @@ export type GuardWrite =
   | { readonly kind: 'replace'; readonly eventId: string; readonly seq: number; readonly hash: string; readonly staleSeq: number }
   | { readonly kind: 'heal'; readonly eventId: string; readonly seq: number; readonly hash: string };
 
-export type EventWrite = { readonly event: StoredEvent; readonly hash: string };
+export type EventWrite = {
+  readonly event: StoredEvent;
+  readonly hash: string;
+  /** Server-sequenced: readers of the run stop at the first missing seq (visible-seqs.ts). */
+  readonly dense: boolean;
+  /**
+   * Written only if its seq is free. False only for producer seqs this plan claims: the claim makes
+   * the seq this event's, so a plain write does (one unit, the table's full write rate).
+   */
+  readonly ifFree: boolean;
+};
 
 export type AppendPlan =
   /** Nothing to write: every candidate has its answer. */
@@ -55,8 +68,8 @@ export type AppendPlan =
   | { readonly kind: 'wait'; readonly untilMs: number }
   | {
       readonly kind: 'commit';
-      /** Step 1: the summary with our claim (conditional on the version read). */
-      readonly claimed: RunState;
+      /** Step 1: the summary with our claim (conditional on the version read); undefined when the plan claims nothing new (producer-sequenced). */
+      readonly claimed: RunState | undefined;
       /** Step 2: guards and events, each conditional on its own key (no transaction). */
       readonly guards: readonly GuardWrite[];
       readonly events: readonly EventWrite[];
@@ -66,8 +79,17 @@ export type AppendPlan =
       readonly outcomes: ReadonlyMap<number, AppendOutcome>;
     };
 
-/** The seqs whose event items the planner needs: guard targets, and the claim if we may take it over. */
-export function seqsToRead(state: RunState | undefined, guards: Iterable<HeldGuard>, token: string, nowMs: number): number[] {
+/** The eventIds whose guards the planner needs (producer-sequenced runs have no guards). */
+export function guardsToRead(candidates: readonly AppendCandidate[]): string[] {
+  return isProducerSequenced(undefined, candidates) ? [] : candidates.map(({ event }) => event.eventId);
+}
+
+/**
+ * The seqs whose event items the planner needs: guard targets, and the claim if we may take it
+ * over; producer-sequenced, the candidates' held seqs and every claimed one (producer-plan.ts).
+ */
+export function seqsToRead(state: RunState | undefined, guards: Iterable<HeldGuard>, token: string, nowMs: number, candidates: readonly AppendCandidate[] = []): number[] {
+  if (isProducerSequenced(state, candidates)) return producerSeqsToRead(state, candidates);
   const seqs = new Set<number>();
   for (const guard of guards) seqs.add(guard.seq);
   const claim = state?.claim;
@@ -75,7 +97,13 @@ export function seqsToRead(state: RunState | undefined, guards: Iterable<HeldGua
   return [...seqs].sort((a, b) => a - b);
 }
 
+/** The run's mode, else (a new run) the candidates': screened candidates all carry seq or none do. */
+function isProducerSequenced(state: RunState | undefined, candidates: readonly AppendCandidate[]): boolean {
+  return (state?.mode ?? (candidates[0]?.event.seq === undefined ? 'server' : 'producer')) === 'producer';
+}
+
 export function planAppend(input: PlanInput): AppendPlan {
+  if (isProducerSequenced(input.state, input.candidates)) return planProducerAppend(input);
   const { state, candidates, guards, stored, token, nowMs, limits } = input;
   const claim = state?.claim;
   if (claim !== undefined && isClaimLive(claim, token, nowMs)) return { kind: 'wait', untilMs: claim.leaseUntil };
@@ -151,7 +179,7 @@ export function planAppend(input: PlanInput): AppendPlan {
     if (slot.placed !== undefined) {
       const { event, hash } = slot.placed;
       const storedEvent = toStoredEvent(event, seq, receivedAt);
-      events.push({ event: storedEvent, hash });
+      events.push({ event: storedEvent, hash, dense: true, ifFree: true });
       const guard = guards.get(event.eventId);
       guardWrites.push(
         guard === undefined ? { kind: 'insert', eventId: event.eventId, seq, hash } : { kind: 'replace', eventId: event.eventId, seq, hash, staleSeq: guard.seq },

@@ -5,7 +5,7 @@ import type { Clock, EventStore } from '#shared/ports.ts';
 import { toRunSummary } from '#shared/run/run-summary.ts';
 import { candidates, progressEvent, uniqueId } from '#test/support/events.ts';
 import type { RunStorage } from '#shared/ports.ts';
-import { describeCrashFeatures, describeReaderFeatures } from './run-crashes.contract.ts';
+import { describeCrashFeatures, describeProducerCrashFeatures, describeReaderFeatures } from './run-crashes.contract.ts';
 
 export type StoreOptions = {
   maxEventsPerRun?: number;
@@ -347,7 +347,7 @@ function runLists(factory: StoreFactory): void {
  * The event store contract (docs/contract.md, "Sequencing and idempotency"), one function per
  * feature (as emmett's features.ts): every adapter runs all of them.
  */
-export const eventStoreFeatures = { serverSequencing, idempotency, producerSequencing, runLimits, runState, runLists, crashes: describeCrashFeatures, readers: describeReaderFeatures };
+export const eventStoreFeatures = { serverSequencing, idempotency, producerSequencing, runLimits, runState, runLists, crashes: describeCrashFeatures, producerCrashes: describeProducerCrashFeatures, readers: describeReaderFeatures };
 
 export function describeEventStoreContract(name: string, factory: StoreFactory): void {
   describe(`${name} event store contract`, () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '#shared/contract/event.ts';
 import { BusyError } from '#shared/errors.ts';
+import { toRunSummary } from '#shared/run/run-summary.ts';
 import type { EventStore } from '#shared/ports.ts';
 import { candidates, progressEvent, uniqueId } from '#test/support/events.ts';
 import { faultyRunStorage, WriterCrashError, type CrashPoint } from '#test/support/faulty-run-storage.ts';
@@ -119,6 +120,58 @@ export function describeCrashFeatures(factory: StoreFactory): void {
       }
     });
   });
+}
+
+/** Feature: a producer-sequenced writer that crashes leaves claims its resend takes up; nothing else is blocked or lost. */
+export function describeProducerCrashFeatures(factory: StoreFactory): void {
+  const batchAt = (runId: string, prefix: string, seqs: readonly number[]) => candidates(seqs.map((seq) => progressEvent(runId, { eventId: `${prefix}-${seq}`, seq })));
+
+  describe('writer crashes (producer-sequenced)', () => {
+    it('keeps a crashed writer’s seqs claimed (missing, refused to other events) until its resend lands them', async () => {
+      const { store, peer } = await crashingStore(factory, 'after-claim');
+      const runId = uniqueId('run');
+      await peer.appendToRun('acme', runId, batchAt(runId, 'seed', [1, 2]));
+      const crashed = batchAt(runId, 'crashed', [3, 4, 5]);
+      await expect(store.appendToRun('acme', runId, crashed)).rejects.toBeInstanceOf(WriterCrashError);
+      expect(await peer.appendToRun('acme', runId, batchAt(runId, 'next', [6]))).toEqual([{ outcome: 'accepted', seq: 6 }]);
+      const [intruder] = await peer.appendToRun('acme', runId, batchAt(runId, 'intruder', [4]));
+      expect(intruder).toMatchObject({ outcome: 'conflict', seq: 4 });
+      expect(toRunSummary((await peer.getRun('acme', runId)) ?? fail())).toMatchObject({ lastSeq: 6, eventCount: 3, missingSeqs: [3, 4, 5] });
+      expect(await peer.appendToRun('acme', runId, crashed)).toEqual([3, 4, 5].map((seq) => ({ outcome: 'accepted', seq })));
+      await expectDense(peer, runId, 6);
+      expect((await peer.getRun('acme', runId))?.reserved).toEqual([]);
+    });
+
+    it('confirms a crashed writer’s stored events on the next append, and answers its resend with duplicate', async () => {
+      const { store, peer } = await crashingStore(factory, 'after-items');
+      const runId = uniqueId('run');
+      await peer.appendToRun('acme', runId, batchAt(runId, 'seed', [1]));
+      const crashed = batchAt(runId, 'crashed', [2, 3]);
+      await expect(store.appendToRun('acme', runId, crashed)).rejects.toBeInstanceOf(WriterCrashError);
+      expect(await peer.appendToRun('acme', runId, batchAt(runId, 'next', [4]))).toEqual([{ outcome: 'accepted', seq: 4 }]);
+      await expectDense(peer, runId, 4);
+      expect(await peer.appendToRun('acme', runId, crashed)).toEqual([2, 3].map((seq) => ({ outcome: 'duplicate', seq })));
+    });
+
+    it('lands the rest of a batch that crashed halfway through its writes when it is resent, storing nothing twice', async () => {
+      const { store, peer } = await crashingStore(factory, 'mid-items');
+      const runId = uniqueId('run');
+      const crashed = batchAt(runId, 'crashed', [1, 2, 3, 4]);
+      await expect(store.appendToRun('acme', runId, crashed)).rejects.toBeInstanceOf(WriterCrashError);
+      expect(await peer.appendToRun('acme', runId, crashed)).toEqual([
+        { outcome: 'duplicate', seq: 1 },
+        { outcome: 'accepted', seq: 2 },
+        { outcome: 'duplicate', seq: 3 },
+        { outcome: 'accepted', seq: 4 },
+      ]);
+      const events = await expectDense(peer, runId, 4);
+      expect(events.map((event) => event.eventId)).toEqual([1, 2, 3, 4].map((seq) => `crashed-${seq}`));
+    });
+  });
+}
+
+function fail(): never {
+  throw new Error('run not found');
 }
 
 /** Feature: readers see a dense prefix, so a reader that follows a run misses nothing and sees nothing twice. */

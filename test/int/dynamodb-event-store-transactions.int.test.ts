@@ -35,4 +35,5 @@ const factory: StoreFactory = {
 describe('DynamoDB Local event store, transactional item writes', () => {
   eventStoreFeatures.idempotency(factory);
   eventStoreFeatures.crashes(factory);
+  eventStoreFeatures.producerCrashes(factory);
 });

@@ -1,4 +1,11 @@
 import type { RunStorage } from '#shared/ports.ts';
+import type { RunState } from '#shared/run/run-state.ts';
+
+/** A summary write that claims seqs: a server-sequenced claim with a lease, or more producer seqs reserved. */
+function isClaim(state: RunState, previous: RunState | undefined): boolean {
+  if (state.mode === 'producer') return state.reserved.length > (previous?.reserved.length ?? 0);
+  return state.claim !== undefined && state.claim.leaseUntil !== 0;
+}
 
 /** What a crashed writer's process would have thrown: nothing after it runs. */
 export class WriterCrashError extends Error {
@@ -31,7 +38,7 @@ export function faultyRunStorage(inner: RunStorage, fault: { crashAt: CrashPoint
     readEvents: (tenant, runId, seqs) => inner.readEvents(tenant, runId, seqs),
     async writeRun(tenant, state, previous) {
       const version = await inner.writeRun(tenant, state, previous);
-      if (version !== undefined && state.claim?.leaseUntil !== 0 && state.claim !== undefined && claims++ === 0) {
+      if (version !== undefined && isClaim(state, previous?.state) && claims++ === 0) {
         if (crashAt === 'after-claim') throw new WriterCrashError('crashed after the claim');
         if (!('crashAt' in fault)) {
           paused();

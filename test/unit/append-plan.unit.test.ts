@@ -3,6 +3,8 @@ import type { AppendCandidate } from '#shared/ports.ts';
 import { planAppend, seqsToRead, type AppendPlan, type HeldGuard, type PlanInput, type StoredAt } from '#shared/run/append-plan.ts';
 import { claimIdOf } from '#shared/run/claims.ts';
 import { foldEvents, lastSeqOf, newRunState, type RunState } from '#shared/run/run-state.ts';
+import { claimHash } from '#shared/run/producer-plan.ts';
+import { toRunSummary } from '#shared/run/run-summary.ts';
 import { toStoredEvent } from '#shared/run/sequencing.ts';
 import { candidates, progressEvent } from '#test/support/events.ts';
 
@@ -37,7 +39,7 @@ describe('planAppend (server-sequenced)', () => {
     const plan = commitOf(planAppend(given({ candidates: offered })));
     expect(plan.events.map(({ event }) => [event.eventId, event.seq])).toEqual(offered.map((candidate, i) => [candidate.event.eventId, i + 1]));
     expect(plan.guards.map((guard) => [guard.kind, guard.seq])).toEqual([['insert', 1], ['insert', 2], ['insert', 3]]);
-    expect(plan.claimed.claim).toEqual({ token: 'me', from: 1, ids: offered.map((candidate) => claimIdOf(candidate.event.eventId)), leaseUntil: NOW + LEASE });
+    expect(plan.claimed?.claim).toEqual({ token: 'me', from: 1, ids: offered.map((candidate) => claimIdOf(candidate.event.eventId)), leaseUntil: NOW + LEASE });
     expect(plan.confirmed.claim).toBeUndefined();
     expect(lastSeqOf(plan.confirmed)).toBe(3);
     expect([...plan.outcomes.values()]).toEqual([1, 2, 3].map((seq) => ({ outcome: 'accepted', seq })));
@@ -47,7 +49,7 @@ describe('planAppend (server-sequenced)', () => {
     const { state } = confirmedRun(4);
     const plan = commitOf(planAppend(given({ state, candidates: candidates([progressEvent(RUN)]) })));
     expect(plan.events.map(({ event }) => event.seq)).toEqual([5]);
-    expect(plan.claimed.claim?.from).toBe(5);
+    expect(plan.claimed?.claim?.from).toBe(5);
   });
 
   it('waits while another writer holds a live claim, until its lease ends at the latest', () => {
@@ -95,7 +97,7 @@ describe('planAppend (server-sequenced)', () => {
     expect(seqsToRead(crashed, [], 'me', NOW)).toEqual([3, 4, 5]);
     const plan = commitOf(planAppend(given({ state: crashed, candidates: batch, guards: guardsOf([{ eventId: 'b', seq: 4, hash: b.hash }]), stored: storedMap([[4, landed]]) })));
     expect(plan.events.map(({ event }) => [event.eventId, event.seq])).toEqual([['a', 3], ['c', 5]]);
-    expect(plan.claimed.claim).toMatchObject({ token: 'me', from: 3 });
+    expect(plan.claimed?.claim).toMatchObject({ token: 'me', from: 3 });
     expect(plan.confirmed.claim).toBeUndefined();
     expect(lastSeqOf(plan.confirmed)).toBe(5);
     expect(plan.outcomes).toEqual(new Map([[0, { outcome: 'accepted', seq: 3 }], [1, { outcome: 'duplicate', seq: 4 }], [2, { outcome: 'accepted', seq: 5 }]]));
@@ -148,5 +150,114 @@ describe('planAppend (server-sequenced)', () => {
     const plan = commitOf(planAppend(given({ state, candidates: candidates([progressEvent(RUN), progressEvent(RUN)]) })));
     expect(plan.outcomes.get(0)).toEqual({ outcome: 'accepted', seq: 100 });
     expect(plan.outcomes.get(1)).toMatchObject({ outcome: 'rejected' });
+  });
+});
+
+/** A producer-sequenced run holding `seqs`, with the stored events that go with them. */
+function producerRun(seqs: readonly number[]) {
+  const offered = candidates(seqs.map((seq) => progressEvent(RUN, { eventId: `p-${seq}`, seq })));
+  const stored = offered.map((candidate) => ({ event: toStoredEvent(candidate.event, candidate.event.seq ?? 0, new Date(NOW).toISOString()), hash: candidate.hash }));
+  const state = foldEvents(newRunState(RUN, 'producer', new Date(NOW).toISOString()), stored.map(({ event }) => event), new Date(NOW).toISOString());
+  return { offered, stored: new Map(stored.map((at) => [at.event.seq, at] as const)), state };
+}
+
+const withSeqs = (...seqs: number[]) => candidates(seqs.map((seq) => progressEvent(RUN, { eventId: `new-${seq}`, seq })));
+
+describe('planAppend (producer-sequenced)', () => {
+  it('claims a fresh run’s seqs as given, writes the events without a condition, and confirms them with the claims dropped', () => {
+    const offered = withSeqs(1, 2, 5);
+    expect(seqsToRead(undefined, [], 'me', NOW, offered)).toEqual([]);
+    const plan = commitOf(planAppend(given({ candidates: offered })));
+    expect(plan.claimed?.mode).toBe('producer');
+    expect(plan.claimed?.reserved).toEqual(offered.map((candidate) => [candidate.event.seq, claimHash(candidate.hash)]));
+    expect(plan.claimed?.claim).toBeUndefined();
+    expect(plan.guards).toEqual([]);
+    expect(plan.events.map(({ event, ifFree, dense }) => [event.seq, ifFree, dense])).toEqual([[1, false, false], [2, false, false], [5, false, false]]);
+    expect(plan.confirmed.reserved).toEqual([]);
+    expect(plan.confirmed.seqs).toEqual([[1, 2], [5, 5]]);
+    expect([...plan.outcomes.values()]).toEqual([1, 2, 5].map((seq) => ({ outcome: 'accepted', seq })));
+  });
+
+  it('reports the gaps as missing seqs and fills them later at the seqs given', () => {
+    const { state, stored } = producerRun([1, 2, 5]);
+    expect(toRunSummary(state).missingSeqs).toEqual([3, 4]);
+    const offered = withSeqs(4, 3);
+    expect(seqsToRead(state, [], 'me', NOW, offered)).toEqual([]);
+    const plan = commitOf(planAppend(given({ state, candidates: offered, stored })));
+    expect(plan.events.map(({ event }) => event.seq)).toEqual([4, 3]);
+    expect(plan.outcomes).toEqual(new Map([[0, { outcome: 'accepted', seq: 4 }], [1, { outcome: 'accepted', seq: 3 }]]));
+    expect(toRunSummary(plan.confirmed)).toMatchObject({ lastSeq: 5, eventCount: 5, missingSeqs: [] });
+  });
+
+  it('answers duplicate for the same event at the same seq, reading only that seq and writing nothing', () => {
+    const { state, stored, offered } = producerRun([1, 2, 3]);
+    const resent = { ...(offered[1] as AppendCandidate), index: 0 };
+    expect(seqsToRead(state, [], 'me', NOW, [resent])).toEqual([2]);
+    expect(planAppend(given({ state, candidates: [resent], stored }))).toEqual({ kind: 'settled', outcomes: new Map([[0, { outcome: 'duplicate', seq: 2 }]]) });
+  });
+
+  it('answers conflict when the seq is taken by another eventId, or the eventId comes back at its seq with another body', () => {
+    const { state, stored } = producerRun([1, 2]);
+    const other = candidates([progressEvent(RUN, { eventId: 'intruder', seq: 2 }), progressEvent(RUN, { eventId: 'p-1', seq: 1, payload: { progress: 0.9 } })]);
+    const plan = planAppend(given({ state, candidates: other, stored }));
+    if (plan.kind !== 'settled') throw new Error(`expected settled, got ${plan.kind}`);
+    expect(plan.outcomes.get(0)).toMatchObject({ outcome: 'conflict', seq: 2, message: expect.stringContaining("seq 2 is already taken by eventId 'p-2'") });
+    expect(plan.outcomes.get(1)).toMatchObject({ outcome: 'conflict', seq: 1, message: expect.stringContaining('different content') });
+  });
+
+  it('answers conflict for a seq another event has claimed and not yet written, and claims nothing for it', () => {
+    const { state, stored } = producerRun([1]);
+    const busy: RunState = { ...state, reserved: [[2, 'someone-else']] };
+    const plan = planAppend(given({ state: busy, candidates: withSeqs(2), stored }));
+    expect(plan).toEqual({ kind: 'settled', outcomes: new Map([[0, { outcome: 'conflict', seq: 2, message: 'seq 2 is already claimed by another event' }]]) });
+  });
+
+  it('writes a crashed writer’s resent events again at their claimed seqs, only where still free, without claiming again', () => {
+    const { state, stored } = producerRun([1]);
+    const batch = withSeqs(2, 3);
+    // The writer crashed after its claim: neither event landed.
+    const crashed: RunState = { ...state, reserved: batch.map((candidate) => [candidate.event.seq ?? 0, claimHash(candidate.hash)]) };
+    expect(seqsToRead(crashed, [], 'me', NOW, batch)).toEqual([2, 3]);
+    const plan = commitOf(planAppend(given({ state: crashed, candidates: batch, stored })));
+    expect(plan.claimed).toBeUndefined();
+    expect(plan.events.map(({ event, ifFree }) => [event.seq, ifFree])).toEqual([[2, true], [3, true]]);
+    expect(plan.confirmed).toMatchObject({ seqs: [[1, 3]], reserved: [] });
+    expect([...plan.outcomes.values()]).toEqual([2, 3].map((seq) => ({ outcome: 'accepted', seq })));
+  });
+
+  it('answers a resend after a crash past the write with duplicate and confirms the stored events', () => {
+    const { state, stored } = producerRun([1]);
+    const batch = withSeqs(2, 3);
+    const crashed: RunState = { ...state, reserved: batch.map((candidate) => [candidate.event.seq ?? 0, claimHash(candidate.hash)]) };
+    const landed = new Map([...stored, ...batch.map((candidate) => [candidate.event.seq ?? 0, { event: toStoredEvent(candidate.event, candidate.event.seq ?? 0, 'earlier'), hash: candidate.hash }] as const)]);
+    const plan = commitOf(planAppend(given({ state: crashed, candidates: batch, stored: landed })));
+    expect(plan.events).toEqual([]);
+    expect(plan.confirmed).toMatchObject({ seqs: [[1, 3]], reserved: [] });
+    expect([...plan.outcomes.values()]).toEqual([2, 3].map((seq) => ({ outcome: 'duplicate', seq })));
+  });
+
+  it('confirms another writer’s claimed events it finds stored, and leaves claims whose events have not landed', () => {
+    const { state, stored } = producerRun([1]);
+    const theirs = withSeqs(3)[0] as AppendCandidate;
+    const claimedByOthers: RunState = { ...state, reserved: [[3, claimHash(theirs.hash)], [4, 'not-landed']] };
+    const landed = new Map([...stored, [3, { event: toStoredEvent(theirs.event, 3, 'earlier'), hash: theirs.hash }] as const]);
+    const mine = withSeqs(2);
+    expect(seqsToRead(claimedByOthers, [], 'me', NOW, mine)).toEqual([3, 4]);
+    const plan = commitOf(planAppend(given({ state: claimedByOthers, candidates: mine, stored: landed })));
+    expect(plan.claimed?.reserved).toEqual([[3, claimHash(theirs.hash)], [4, 'not-landed'], [2, claimHash(mine[0]?.hash ?? '')]]);
+    expect(plan.confirmed).toMatchObject({ seqs: [[1, 3]], reserved: [[4, 'not-landed']] });
+  });
+
+  it('rejects a seq past the run limit with the seq field at fault and keeps the others, also once the run is full', () => {
+    const small = { maxEventsPerRun: 3, retentionDays: 30 };
+    const { state, stored } = producerRun([1]);
+    const plan = commitOf(planAppend(given({ state, candidates: withSeqs(4, 2, 3), stored, limits: small })));
+    expect(plan.outcomes.get(0)).toMatchObject({ outcome: 'rejected', field: 'seq' });
+    expect(plan.outcomes.get(1)).toEqual({ outcome: 'accepted', seq: 2 });
+    expect(plan.outcomes.get(2)).toEqual({ outcome: 'accepted', seq: 3 });
+    // Full: nothing is claimed, and a seq past the limit is refused without writing anything.
+    const full = producerRun([1, 2, 3]);
+    const beyond = planAppend(given({ state: full.state, candidates: withSeqs(4), stored: full.stored, limits: small }));
+    expect(beyond).toEqual({ kind: 'settled', outcomes: new Map([[0, expect.objectContaining({ outcome: 'rejected', field: 'seq' })]]) });
   });
 });
