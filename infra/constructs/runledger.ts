@@ -183,8 +183,10 @@ export class RunLedger extends Construct {
     this.functions = {
       ...routeFunctions,
       authorize: this.#authorizer(make('authorize', 'key-reader'), config),
-      // Reads back the events a server-sequenced run's confirm names: a Query of that run's items.
-      relay: make('relay', 'event-reader'),
+      // Reads back the events a server-sequenced run's confirm names: a Query of that run's items. One
+      // stream batch of 100 confirms can stand for thousands of events, published 10 a call in seq
+      // order: a minute covers that where the default 10 s would time out and repeat the batch.
+      relay: make('relay', 'event-reader', Duration.minutes(1)),
       'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
       // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
       'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),

@@ -248,6 +248,8 @@ describe('fan-out', () => {
     expect(JSON.stringify(tableStatements[0]?.Resource)).not.toContain('/index/');
     const [, fn] = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes('runledger-relay')) ?? [];
     const patterns = JSON.parse(String((fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RUNLEDGER_PUBLISH_PATTERNS)) as unknown[];
+    // A batch of confirms can stand for thousands of events: a minute, not the default 10 s.
+    expect(fn?.Properties.Timeout).toBe(60);
     expect(patterns).toEqual(summarizePublishPatterns(OBSERVERS.map((observer) => toEventPattern(observer.filter))));
   });
 
