@@ -201,7 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const relay: RelayHandler =
       options.faults?.crashBeforePublish === true
         ? (event) => {
-            if (!eventsFromStream(event.Records).some((record) => record.detail !== undefined)) return handlers.relay(event);
+            if (!eventsFromStream(event.Records).some((record) => record.detail !== undefined || record.confirmed !== undefined)) return handlers.relay(event);
             log('fault injection: crashing before the relay publishes');
             process.exit(137);
           }

@@ -1,6 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
+import type { SeqRange } from '#shared/run/confirmed-range.ts';
 import { RunStateSchema, taskIdOf, type RunState } from '#shared/run/run-state.ts';
 import { runListKey } from '#shared/run/run-summary.ts';
 import { stalenessOf, type StalePolicy } from '#shared/run/staleness.ts';
@@ -75,9 +76,11 @@ export function parseEventItem(item: unknown): StoredEvent {
  * The run summary item. The full state is one deflated attribute (small, and written whole);
  * the run indexes' keys (table-definition.ts) are top-level attributes. A run enters the indexes
  * with its first stored event (claims alone do not make it a run), and leaves the deadline index
- * when it stops running.
+ * when it stops running. `confirmed`: the seqs this revision confirms (server-sequenced), as
+ * `confirmedFrom`/`confirmedTo`, top-level so the relay's stream filter can see them; they are on
+ * this revision only (a summary is written whole).
  */
-export function summaryItem(tenant: string, state: RunState, rev: number, expiresAt: number, stalePolicy?: StalePolicy) {
+export function summaryItem(tenant: string, state: RunState, rev: number, expiresAt: number, stalePolicy?: StalePolicy, confirmed?: SeqRange) {
   const status = countedStatus(state);
   const listed = status === undefined ? {} : { statusKey: statusIndexPk(tenant, status), listKey: runListKey(state) };
   const threaded = status === undefined || state.threadId === undefined ? {} : { threadKey: threadIndexPk(tenant, state.threadId) };
@@ -89,6 +92,7 @@ export function summaryItem(tenant: string, state: RunState, rev: number, expire
     ...listed,
     ...threaded,
     ...(staleness === undefined ? {} : { staleShard: deadlineIndexPk(state.runId), staleAt: deadlineMinute(staleness.deadlineMs) }),
+    ...(confirmed === undefined ? {} : { confirmedFrom: confirmed.from, confirmedTo: confirmed.to }),
     state: compress(state),
     expiresAt,
   };

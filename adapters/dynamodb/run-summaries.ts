@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { newlyConfirmed } from '#shared/run/confirmed-range.ts';
 import { statsDelta } from '#shared/run/stats.ts';
 import type { RunState } from '#shared/run/run-state.ts';
 import type { StalePolicy } from '#shared/run/staleness.ts';
@@ -59,11 +60,11 @@ export class RunSummaries {
     this.#remembered.delete(runPk(tenant, runId));
   }
 
-  /** The Put of a new revision, for use alone or inside a transaction. */
+  /** The Put of a new revision, for use alone or inside a transaction; it names the seqs it confirms, for the relay. */
   putRequest(tenant: string, state: RunState, previous: VersionedState | undefined, expiresAt: number) {
     return {
       TableName: this.#tableName,
-      Item: summaryItem(tenant, state, (previous?.rev ?? 0) + 1, expiresAt, this.#stalePolicy),
+      Item: summaryItem(tenant, state, (previous?.rev ?? 0) + 1, expiresAt, this.#stalePolicy, newlyConfirmed(previous?.state, state)),
       ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'rev = :rev',
       ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':rev': previous.rev } }),
     };

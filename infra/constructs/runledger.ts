@@ -12,7 +12,7 @@ import { WebhookDelivery } from './webhook-delivery.ts';
 import { HANDLER_NAMES, HANDLER_TABLE_ACCESS, isStreaming, ROUTES, type HandlerName } from '#functions/routes.ts';
 import { recordOf } from '../record-of.ts';
 import { OBSERVERS } from '#functions/observers.ts';
-import { EVENT_SK_PREFIX } from '#adapters/dynamodb/keys.ts';
+import { EVENT_SK_PREFIX, SUMMARY_SK } from '#adapters/dynamodb/keys.ts';
 import { RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { friendlyErrorMap } from '#shared/contract/issues.ts';
@@ -201,7 +201,10 @@ export class RunLedger extends Construct {
     this.functions = {
       ...routeFunctions,
       authorize: this.#authorizer(make('authorize', 'key-reader'), config),
-      relay: make('relay', undefined),
+      // Reads back the events a server-sequenced run's confirm names: a Query of that run's items. One
+      // stream batch of 100 confirms can stand for thousands of events, published 10 a call in seq
+      // order: a minute covers that where the default 10 s would time out and repeat the batch.
+      relay: make('relay', 'event-reader', Duration.minutes(1)),
       'detect-stale-runs': this.#staleRunDetector(make('detect-stale-runs', 'run-writer', Duration.minutes(1))),
       // Its table access (run events only) is bound with the rest of its grants by RelayFailuresRedrive.
       'redrive-relay-failures': make('redrive-relay-failures', undefined, Duration.minutes(2)),
@@ -358,7 +361,7 @@ export class RunLedger extends Construct {
     return this.observers.addFunction(fn, options);
   }
 
-  /** The relay reads the table's stream (new event items only) and may put events on this bus only. */
+  /** The relay reads the table's stream (new events, confirms), reads back a run's confirmed events, and may put events on this bus only. */
   #wireRelay(): [Queue, Queue] {
     const relay = this.functions.relay.function;
     relay.addEnvironment('RUNLEDGER_EVENT_BUS_NAME', this.bus.eventBusName);
@@ -375,6 +378,9 @@ export class RunLedger extends Construct {
     // FilterRule's helpers are typed `any` by CDK: keep them as unknown.
     const inserts: unknown = FilterRule.isEqual('INSERT');
     const eventKeys: unknown = FilterRule.beginsWith(EVENT_SK_PREFIX);
+    const notDense: unknown = FilterRule.notExists();
+    const summaryKey: unknown = FilterRule.isEqual(SUMMARY_SK);
+    const confirms: unknown = FilterRule.exists();
     relay.addEventSource(
       new DynamoEventSource(this.events.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -386,8 +392,13 @@ export class RunLedger extends Construct {
         maxRecordAge: Duration.hours(24),
         // Reached only when the relay could not even keep its failures in `failures` for a day.
         onFailure: new SqsDlq(streamFailures),
-        // Only new event items: summaries, guards, keys and rewrites never invoke the relay.
-        filters: [FilterCriteria.filter({ eventName: inserts, dynamodb: { Keys: { sk: { S: eventKeys } } } })],
+        // Only what is published (stream-records.ts): new producer-sequenced event items, and the run
+        // summary revisions that confirm seqs of a server-sequenced run. Claims, guards, keys, other
+        // summary writes and server-sequenced event items (published from their confirm) never invoke it.
+        filters: [
+          FilterCriteria.filter({ eventName: inserts, dynamodb: { Keys: { sk: { S: eventKeys } }, NewImage: { dense: { BOOL: notDense } } } }),
+          FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: summaryKey } }, NewImage: { confirmedTo: { N: confirms } } } }),
+        ],
       }),
     );
     const topic = this.operations.alertTopic;

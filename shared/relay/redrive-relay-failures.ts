@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../contract/event.ts';
 import type { EventPublisher, EventStore, FailedPublish, FailedPublishStore, KeptFailedPublish } from '../ports.ts';
 import { toEntry } from './make-relay.ts';
+import { readSeqRange } from './read-seq-range.ts';
 
 export type RedriveResult = {
   /** Failures whose events were all published again (and removed from the store). */
@@ -23,7 +24,6 @@ export type RedriveOptions = {
 };
 
 const ENTRIES_PER_CALL = 10;
-const PAGE = 100;
 
 /**
  * Publishes again what the relay could not: each kept failure's events are read back from the
@@ -85,20 +85,11 @@ export function makeRedriveRelayFailures({
   };
 }
 
-/** The failure's events, paging through the run from its first seq to its last. */
+/** The failure's events, read from its first seq to its last. */
 async function readSeqs(store: EventStore, failure: FailedPublish): Promise<StoredEvent[]> {
   const wanted = new Set(failure.seqs);
-  const last = Math.max(...failure.seqs);
-  const found: StoredEvent[] = [];
-  let afterSeq = Math.min(...failure.seqs) - 1;
-  while (afterSeq < last) {
-    const page = await store.listEvents(failure.tenant, failure.runId, { afterSeq, limit: Math.min(PAGE, last - afterSeq) });
-    found.push(...page.filter((event) => wanted.has(event.seq)));
-    const next = page.at(-1)?.seq;
-    if (next === undefined) break;
-    afterSeq = next;
-  }
-  return found;
+  const events = await readSeqRange(store, failure.tenant, failure.runId, { from: Math.min(...failure.seqs), to: Math.max(...failure.seqs) });
+  return events.filter((event) => wanted.has(event.seq));
 }
 
 type Published = { readonly ok: true } | { readonly ok: false; readonly reason: string };

@@ -258,24 +258,35 @@ describe('archive bucket', () => {
 });
 
 describe('fan-out', () => {
-  it('feeds the relay new event items only from the stream, with bisect, partial batch failures and an on-failure queue', () => {
+  it('feeds the relay only producer-sequenced event inserts and confirming summaries from the stream, with bisect, partial batch failures and an on-failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'E#' }] } } } }) }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'E#' }] } }, NewImage: { dense: { BOOL: [{ exists: false }] } } } }) },
+          { Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['RUN'] } }, NewImage: { confirmedTo: { N: [{ exists: true }] } } } }) },
+        ],
+      },
     });
   });
 
-  it('lets the relay put events on its bus and nothing else, and tells it the summary of every subscription pattern', () => {
+  it('lets the relay put events on its bus, Query run items of the table (no index) and nothing else, and tells it the summary of every subscription pattern', () => {
     const relay = statementsOf('relay');
     const putEvents = relay.find((statement) => [statement.Action].flat().includes('events:PutEvents'));
     expect(putEvents?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Bus/), 'Arn'] });
-    expect(relay.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('dynamodb:') && !action.startsWith('dynamodb:DescribeStream') && !['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action))).toEqual([]);
+    const isStreamRead = (action: string) => action.startsWith('dynamodb:DescribeStream') || ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action);
+    const tableStatements = relay.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:') && !isStreamRead(action)));
+    // Reading back the events a server-sequenced run's confirm names: one Query of that run's partition.
+    expect(tableStatements.map((statement) => [statement.Action, statement.Condition])).toEqual([['dynamodb:Query', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } }]]);
+    expect(JSON.stringify(tableStatements[0]?.Resource)).not.toContain('/index/');
     const [, fn] = resources('AWS::Lambda::Function').find(([, f]) => JSON.stringify(f.Properties.Environment).includes('runledger-relay')) ?? [];
     const patterns = JSON.parse(String((fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RUNLEDGER_PUBLISH_PATTERNS)) as unknown[];
+    // A batch of confirms can stand for thousands of events: a minute, not the default 10 s.
+    expect(fn?.Properties.Timeout).toBe(60);
     expect(patterns).toEqual(summarizePublishPatterns(OBSERVERS.map((observer) => toEventPattern(observer.filter))));
   });
 
