@@ -1,7 +1,20 @@
+import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbEventStore } from '#adapters/dynamodb/dynamodb-event-store.ts';
+import { startDynamoDbLocal, type RunningDynamoDb } from '#local/dynamodb-local.ts';
 import { systemClock, type Clock, type RunStorage, type StoreLimits } from '#shared/ports.ts';
 import { describeEventStoreContract } from '#test/contract/event-store.contract.ts';
 import { makeTestTable } from '#test/support/dynamodb.ts';
+
+// Its own DynamoDB Local: the suite's many concurrent writers (20 into one run, crashing ones, a
+// reader beside them) are the heaviest load of the run, and on the shared instance they starved
+// the other files (and were starved by them) past their timeouts on a busy machine.
+let dynamo: RunningDynamoDb;
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
 
 let lastTable: Awaited<ReturnType<typeof makeTestTable>> | undefined;
 let lastLimits: StoreLimits = { maxEventsPerRun: 100_000, retentionDays: 30 };
@@ -20,7 +33,7 @@ const storeOn = (table: Awaited<ReturnType<typeof makeTestTable>>, limits: Store
 
 describeEventStoreContract('DynamoDB Local', {
   make: async ({ maxEventsPerRun = 100_000, clock = systemClock, claimLeaseSeconds, wrapStorage } = {}) => {
-    lastTable = await makeTestTable();
+    lastTable = await makeTestTable(dynamo.endpoint);
     lastClock = clock;
     lastLease = claimLeaseSeconds;
     lastLimits = { maxEventsPerRun, retentionDays: 30 };

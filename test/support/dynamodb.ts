@@ -5,9 +5,8 @@ import { ensureEventsTable } from '#adapters/dynamodb/table-setup.ts';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { uniqueId } from './events.ts';
 
-/** A fresh events table on the test run's DynamoDB Local, and clients for it. */
-export async function makeTestTable(): Promise<{ client: DynamoDBClient; documentClient: DynamoDBDocumentClient; tableName: string; endpoint: string }> {
-  const endpoint = inject('dynamoDbEndpoint');
+/** A fresh events table on the test run's DynamoDB Local (or the one at `endpoint`), and clients for it. */
+export async function makeTestTable(endpoint = inject('dynamoDbEndpoint')): Promise<{ client: DynamoDBClient; documentClient: DynamoDBDocumentClient; tableName: string; endpoint: string }> {
   const client = makeDynamoDbClient({ endpoint });
   const tableName = uniqueId('events');
   await ensureEventsTable(client, tableName);
