@@ -15,7 +15,8 @@ export type BundleReport = {
   sdk: string[];
 };
 
-const PROBE_ENV = { RUNLEDGER_TABLE_NAME: 'bench', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' };
+// What the stack sets in every API function's environment that its config requires at cold start.
+const PROBE_ENV = { RUNLEDGER_TABLE_NAME: 'bench', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR', RUNLEDGER_WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench' };
 
 /**
  * Each API function bundled exactly as CDK bundles it (same esbuild options), its size, and the
