@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from runledger import Client
@@ -42,6 +43,9 @@ def test_a_child_killed_mid_run_leaves_what_it_flushed_in_order_and_nothing_twic
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 
+    # The server goes on with the requests the child had in flight when it died: wait until the run
+    # stops moving, so the history and the summary below are read from the same settled run.
+    _wait_until_settled(client, run_id)
     events = list(client.iter_events(run_id))
     seqs = [event.seq for event in events]
     # Everything flushed before the kill is there; the process died while reporting more.
@@ -57,3 +61,15 @@ def test_a_child_killed_mid_run_leaves_what_it_flushed_in_order_and_nothing_twic
     assert summary.status == "running"
     assert summary.last_seq == seqs[-1]
     assert summary.missing_seqs == sorted(set(range(1, seqs[-1] + 1)) - set(seqs))
+
+
+def _wait_until_settled(client: Client, run_id: str, quiet_seconds: float = 1.0, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = client.get_run(run_id).last_seq
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet_seconds:
+        assert time.monotonic() < deadline, f"run {run_id} kept changing for {timeout} s after the kill"
+        time.sleep(0.1)
+        now = client.get_run(run_id).last_seq
+        if now != last:
+            last, quiet_since = now, time.monotonic()
