@@ -53,9 +53,8 @@ export class TaskNotFoundError extends Error {
   }
 }
 
-/** Writers kept colliding on one run, or the store throttled us: the caller should retry later. */
-export class BusyError extends Error {
-  override readonly name = 'BusyError';
+/** A failure the caller should answer by sending the same request again after `retryAfterSeconds`. */
+export abstract class RetryLaterError extends Error {
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
     super(message, options);
@@ -63,18 +62,18 @@ export class BusyError extends Error {
   }
 }
 
+/** Writers kept colliding on one run, or the store throttled us: the caller should retry later. */
+export class BusyError extends RetryLaterError {
+  override readonly name = 'BusyError';
+}
+
 /**
  * The store did not answer (a timeout, a dropped connection, a 5xx after the SDK's own retries):
  * nothing is known to be lost, and appends are idempotent, so the caller should send the same
  * request again shortly.
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends RetryLaterError {
   override readonly name = 'StoreUnavailableError';
-  readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
-    super(message, options);
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
 }
 
 /** Share links were asked for where no signing key is configured. */
