@@ -82,8 +82,10 @@ export function makeServeStream({
       });
     } catch (error) {
       // The status line is gone already: close, and the client resumes after the last id it got.
-      // A write refused because the client went away is the client leaving, not a failure.
-      if (!sink.closed.aborted) logger.error('stream failed', { error });
+      // A write refused because the client went away is the client leaving, not a failure: the
+      // socket's reset can reach the write before the close reaches the signal.
+      if (sink.closed.aborted || isClientGone(error)) logger.info('stream closed by the client', { runId: opened.runId });
+      else logger.error('stream failed', { error });
     } finally {
       sink.end();
       if (slot !== undefined) await releaseSlot(slot);
@@ -123,4 +125,10 @@ async function sendResult(sink: ResponseSink, result: APIGatewayProxyResult, cor
   sink.open(result.statusCode, { ...Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])), ...cors });
   if (result.body !== '') await sink.write(result.body);
   sink.end();
+}
+
+/** The errors a write gets when the client has cut the connection (reset, broken pipe, destroyed socket). */
+function isClientGone(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
 }
