@@ -21,6 +21,9 @@ const FailureItemSchema = z.object({
   webhookId: z.optional(z.string()),
 });
 
+/** A replaced failure record that was dead: its dead-index item is to go. */
+const WasDeadSchema = z.object({ status: z.literal('dead') });
+
 /** DynamoDB's last evaluated key: its sort key is where the next page starts. */
 const LastKeySchema = z.object({ pk: z.string(), sk: z.string() });
 
@@ -72,10 +75,12 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
   async recordFailure(failure: DeliveryFailure): Promise<void> {
     const at = failure.lastAttemptAt === undefined ? new Date() : new Date(failure.lastAttemptAt);
     const item = { pk: ledgerPk(failure.tenant, failure.runId), sk: failureSk(failure.subscriber, failure.seq), ...failure, expiresAt: expiresAt(at, this.#retentionDays) };
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item }));
+    // ALL_OLD costs nothing more, and tells whether the record it replaces was dead: only then is
+    // there a dead-index item to delete (a replay's pending records would otherwise cost two writes each).
+    const { Attributes: replaced } = await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item, ReturnValues: 'ALL_OLD' }));
     const dead = { pk: deadPk(failure.tenant, failure.subscriber), sk: deadSk(failure.runId, failure.seq) };
     if (failure.status === 'dead') await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { ...item, ...dead } }));
-    else await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: dead }));
+    else if (WasDeadSchema.safeParse(replaced).success) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: dead }));
   }
 
   async readRun(tenant: string, runId: string, options: { cursor?: string | undefined; limit: number }): Promise<LedgerPage> {

@@ -49,6 +49,12 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
       expect((await store.list(tenant)).map((subscription) => subscription.id)).toEqual([id]);
     });
 
+    it('refuses a second create with a taken id and keeps the first, secret and all', async () => {
+      const { store, subscription, tenant, id } = await given(make);
+      await expect(store.create({ ...subscription, url: 'https://evil.example.com/', secret: 'whsec_c2Vjb25k' })).rejects.toThrow();
+      expect(await store.get(tenant, id)).toEqual(subscription);
+    });
+
     it('lists a tenant\'s subscriptions oldest first, by id within the same instant', async () => {
       const store = await make();
       const tenant = uniqueId('tenant');
