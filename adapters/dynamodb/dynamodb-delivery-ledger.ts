@@ -1,7 +1,8 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { InvalidRequestError } from '#shared/errors.ts';
+import { decodeLedgerCursor, encodeLedgerCursor } from '#shared/webhooks/ledger-cursor.ts';
 import type { DeliveryFailure, DeliveryLedger, LedgerKey, LedgerPage } from '#shared/webhooks/ports.ts';
+import { batchGetItems } from './batch-get.ts';
 import { deadPk, deadSk, deliveredSk, failureSk, ledgerPk, parseLedgerSk } from './keys.ts';
 import { expiresAt } from './ttl.ts';
 
@@ -20,8 +21,11 @@ const FailureItemSchema = z.object({
   webhookId: z.optional(z.string()),
 });
 
-/** A ledger cursor: DynamoDB's last evaluated key, opaque to callers. */
-const CursorSchema = z.object({ pk: z.string(), sk: z.string() });
+/** A replaced failure record that was dead: its dead-index item is to go. */
+const WasDeadSchema = z.object({ status: z.literal('dead') });
+
+/** DynamoDB's last evaluated key: its sort key is where the next page starts. */
+const LastKeySchema = z.object({ pk: z.string(), sk: z.string() });
 
 /**
  * The delivery ledger in the events table, beside nothing of the run's own items (`W#` keys):
@@ -71,19 +75,22 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
   async recordFailure(failure: DeliveryFailure): Promise<void> {
     const at = failure.lastAttemptAt === undefined ? new Date() : new Date(failure.lastAttemptAt);
     const item = { pk: ledgerPk(failure.tenant, failure.runId), sk: failureSk(failure.subscriber, failure.seq), ...failure, expiresAt: expiresAt(at, this.#retentionDays) };
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item }));
+    // ALL_OLD costs nothing more, and tells whether the record it replaces was dead: only then is
+    // there a dead-index item to delete (a replay's pending records would otherwise cost two writes each).
+    const { Attributes: replaced } = await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item, ReturnValues: 'ALL_OLD' }));
     const dead = { pk: deadPk(failure.tenant, failure.subscriber), sk: deadSk(failure.runId, failure.seq) };
     if (failure.status === 'dead') await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { ...item, ...dead } }));
-    else await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: dead }));
+    else if (WasDeadSchema.safeParse(replaced).success) await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: dead }));
   }
 
   async readRun(tenant: string, runId: string, options: { cursor?: string | undefined; limit: number }): Promise<LedgerPage> {
-    const start = options.cursor === undefined ? undefined : decodeCursor(options.cursor, ledgerPk(tenant, runId));
+    const pk = ledgerPk(tenant, runId);
+    const start = options.cursor === undefined ? undefined : { pk, sk: decodeLedgerCursor(options.cursor, pk) };
     const page = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': ledgerPk(tenant, runId) },
+        ExpressionAttributeValues: { ':pk': pk },
         Limit: options.limit,
         ConsistentRead: true,
         ExclusiveStartKey: start,
@@ -102,8 +109,30 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         failures.push(FailureItemSchema.parse(item));
       }
     }
-    const last = CursorSchema.safeParse(page.LastEvaluatedKey);
-    return { delivered, failures, next: last.success ? Buffer.from(JSON.stringify(last.data)).toString('base64url') : undefined };
+    const last = LastKeySchema.safeParse(page.LastEvaluatedKey);
+    const superseded = await this.#deliveredAmong(pk, delivered, failures);
+    return {
+      delivered,
+      failures: failures.filter((failure) => !superseded.has(`${failure.subscriber}\n${failure.seq}`)),
+      next: last.success ? encodeLedgerCursor(pk, last.data.sk) : undefined,
+    };
+  }
+
+  /**
+   * Which of a page's failures (as `subscriber\nseq`) were delivered since. Delivered blocks sort
+   * before every failure, so on a long ledger a failure's block is often on an earlier page: those
+   * blocks are read by key (one BatchGet, and none when the page holds them all).
+   */
+  async #deliveredAmong(pk: string, onPage: ReadonlyArray<LedgerKey & { seqs: readonly number[] }>, failures: readonly DeliveryFailure[]): Promise<Set<string>> {
+    const delivered = new Set(onPage.flatMap((block) => block.seqs.map((seq) => `${block.subscriber}\n${seq}`)));
+    const blocksOnPage = new Set(onPage.flatMap((block) => block.seqs.map((seq) => deliveredSk(block.subscriber, seq))));
+    const missing = [...new Set(failures.map((failure) => deliveredSk(failure.subscriber, failure.seq)).filter((sk) => !blocksOnPage.has(sk)))];
+    for (const item of await batchGetItems(this.#client, this.#tableName, missing.map((sk) => ({ pk, sk })))) {
+      const block = DeliveredItemSchema.parse(item);
+      const subscriber = parseLedgerSk(block.sk)?.subscriber;
+      if (subscriber !== undefined) for (const seq of block.seqs) delivered.add(`${subscriber}\n${seq}`);
+    }
+    return delivered;
   }
 
   async listDead(tenant: string, subscriber: string, runId?: string): Promise<DeliveryFailure[]> {
@@ -125,19 +154,3 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     return dead;
   }
 }
-
-/** A cursor of this run's ledger, or a 400-worthy error for anything else (another run's, a forged one). */
-function decodeCursor(cursor: string, pk: string): { pk: string; sk: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const key = CursorSchema.safeParse(parsed);
-  if (!key.success || key.data.pk !== pk) {
-    throw new InvalidRequestError('invalid_parameter', 'cursor is not a nextCursor of this run\'s deliveries', [{ path: 'cursor', message: 'is not a nextCursor of this run\'s deliveries' }]);
-  }
-  return key.data;
-}
-

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import * as z from 'zod/mini';
 import { FilterSchema } from '#shared/webhooks/filter-schema.ts';
 import type { SubscriptionStore } from '#shared/webhooks/ports.ts';
-import { SUBSCRIPTION_STATUSES, type Subscription, type SubscriptionChanges } from '#shared/webhooks/subscription.ts';
+import { OWNER_DISABLED_REASON, SUBSCRIPTION_STATUSES, type Subscription, type SubscriptionChanges } from '#shared/webhooks/subscription.ts';
 import { isConditionFailure } from './condition-failure.ts';
 import { subscriptionsPk } from './keys.ts';
 
@@ -78,7 +78,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
     if (changes.status === 'disabled') {
       sets.push('disabledReason = :reason');
-      values[':reason'] = changes.disabledReason ?? 'disabled by its owner';
+      values[':reason'] = changes.disabledReason ?? OWNER_DISABLED_REASON;
     }
     // Enabling again starts with a clean slate: no reason, no failure streak.
     if (changes.status === 'active') removes.push('disabledReason', 'failingSince');

@@ -35,9 +35,15 @@ export type DeliveryFailure = LedgerKey & {
   readonly webhookId?: string | undefined;
 };
 
-/** One page of a run's ledger, as stored: delivered seqs per subscriber, and failure records. */
+/**
+ * One page of a run's ledger: delivered seqs per subscriber (a subscriber may have several
+ * entries, and entries on several pages), and the failure records of events not delivered since,
+ * wherever on the ledger the delivery is. A page may hold fewer records than the limit, none even,
+ * and still have a `next`.
+ */
 export type LedgerPage = {
   readonly delivered: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>;
+  /** Records of events not delivered: a failure superseded by a later success is left out. */
   readonly failures: readonly DeliveryFailure[];
   readonly next: string | undefined;
 };
@@ -51,6 +57,6 @@ export interface DeliveryLedger {
   recordDelivered(entries: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>, at: Date): Promise<void>;
   recordFailure(failure: DeliveryFailure): Promise<void>;
   readRun(tenant: string, runId: string, options: { cursor?: string | undefined; limit: number }): Promise<LedgerPage>;
-  /** Dead deliveries of one subscriber (all its runs, or one), oldest run first. */
+  /** Dead deliveries of one subscriber (all its runs, or one), by run id, then seq. */
   listDead(tenant: string, subscriber: string, runId?: string): Promise<DeliveryFailure[]>;
 }

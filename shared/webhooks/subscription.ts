@@ -11,6 +11,9 @@ export { ForbiddenWebhookAddressError, SubscriptionNotFoundError, UnresolvableWe
 export const SUBSCRIPTION_STATUSES = ['active', 'disabled'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
+/** The reason a subscription disabled without one given (by its owner's PATCH) shows. */
+export const OWNER_DISABLED_REASON = 'disabled by its owner';
+
 /** A webhook subscription as kept: the public fields plus the signing secret and the failure clock. */
 export type Subscription = {
   readonly id: string;

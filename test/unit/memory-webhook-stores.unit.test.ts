@@ -1,0 +1,7 @@
+import { MemoryDeliveryLedger } from '#adapters/memory/memory-delivery-ledger.ts';
+import { MemorySubscriptionStore } from '#adapters/memory/memory-subscription-store.ts';
+import { describeDeliveryLedgerContract } from '#test/contract/delivery-ledger.contract.ts';
+import { describeSubscriptionStoreContract } from '#test/contract/subscription-store.contract.ts';
+
+describeSubscriptionStoreContract('memory', () => Promise.resolve(new MemorySubscriptionStore()));
+describeDeliveryLedgerContract('memory', () => Promise.resolve(new MemoryDeliveryLedger()));
