@@ -35,12 +35,49 @@ export type DeliveryFailure = LedgerKey & {
   readonly webhookId?: string | undefined;
 };
 
-/** One page of a run's ledger, as stored: delivered seqs per subscriber, and failure records. */
+/**
+ * Where a replay stands: running (sending, or about to), retrying (the event at `nextSeq` failed
+ * and waits for its next attempt), done (every event up to `toSeq` delivered or dead), cancelled
+ * (the subscription was deleted or disabled; a new replay with `afterSeq: nextSeq - 1` goes on).
+ */
+export const REPLAY_STATUSES = ['running', 'retrying', 'done', 'cancelled'] as const;
+export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
+
+/**
+ * One replay of a run to a subscriber, as ONE ledger item: the range it was asked for, how far it
+ * got (`nextSeq`: every seq before it is delivered, dead or not matched by the filter) and its
+ * status. Written once when asked for and at most once per slice, whatever the run's length.
+ */
+export type ReplayRecord = LedgerKey & {
+  readonly replayId: string;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly nextSeq: number;
+  readonly status: ReplayStatus;
+  /** The slice the replay is at: a job of an earlier slice is a stale copy. */
+  readonly step: number;
+  readonly queuedAt: string;
+  readonly updatedAt: string;
+};
+
+/** One page of a run's ledger, as stored: delivered seqs per subscriber, failure records and (where the adapter keeps them) replays. */
 export type LedgerPage = {
   readonly delivered: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>;
   readonly failures: readonly DeliveryFailure[];
+  readonly replays?: readonly ReplayRecord[];
   readonly next: string | undefined;
 };
+
+/**
+ * The replays' side of the ledger, apart from DeliveryLedger so that its other adapters need not
+ * keep replays. `advance` moves a replay on by one slice unless a later slice already did (then it
+ * answers false and changes nothing).
+ */
+export interface ReplayLedger {
+  startReplay(record: ReplayRecord): Promise<void>;
+  getReplay(key: LedgerKey, replayId: string): Promise<ReplayRecord | undefined>;
+  advanceReplay(key: LedgerKey, replayId: string, progress: { readonly fromStep: number; readonly nextSeq: number; readonly status: ReplayStatus; readonly at: Date }): Promise<boolean>;
+}
 
 /**
  * The delivery ledger. Successes are recorded in aggregate (many seqs of one subscriber and run
