@@ -22,7 +22,7 @@ export type SubscriberKind = 'webhook' | 'observer';
 export type LedgerKey = { readonly tenant: string; readonly runId: string; readonly subscriber: string; readonly kind: SubscriberKind };
 
 /**
- * Failed (retrying), dead (schedule spent) or pending (queued by a replay or redrive, not tried
+ * Failed (retrying), dead (schedule spent) or pending (queued by a redrive, not tried
  * yet). One record per event, kept until a success supersedes it: the ledger shows an event as
  * delivered once it is, whatever records of earlier failures remain.
  */

@@ -85,6 +85,47 @@ describe('the delivery worker in Lambda, given a replay job from SQS', () => {
   });
 });
 
+describe('what a replay costs the ledger', () => {
+  it('writes a small fraction of a write request per replayed event: one item when asked for, one per slice, delivered blocks of 128 (measured)', async () => {
+    const table = await makeTestTable();
+    const writes: string[] = [];
+    let counting = false;
+    table.client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (counting && /Put|Update|Delete|BatchWrite|TransactWrite/.test(context.commandName ?? '')) writes.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countWrites' },
+    );
+    const kept = new KeptQueue();
+    const costRoot = makeTestRoot(table, { RUNLEDGER_WEBHOOK_ALLOW_LOOPBACK: 'true', RUNLEDGER_WEBHOOK_REPLAY_SLICE_EVENTS: '100' }, { webhookQueue: kept });
+    const runId = uniqueId('run');
+    for (let start = 1; start <= 300; start += 100) {
+      await eventStoreOf(costRoot).appendToRun(tenant, runId, candidates(Array.from({ length: 100 }, (_, index) => progressEvent(runId, { eventId: `e${start + index}`, seq: start + index }))));
+    }
+    const subscriptionId = `sub_${randomBytes(6).toString('hex')}`;
+    await subscriptionStoreOf(costRoot).create({ id: subscriptionId, tenant, url: receiver.url, filter: { preset: 'all' }, status: 'active', createdAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-23T10:00:00Z', secret: `whsec_${randomBytes(32).toString('base64')}` });
+    const before = receiver.received.length;
+
+    counting = true;
+    await replayOf(costRoot).replay(tenant, subscriptionId, { runId });
+    const handler = makeDeliverWebhooksHandler(costRoot);
+    let slices = 0;
+    for (let next = kept.sent.shift(); next !== undefined; next = kept.sent.shift()) {
+      expect(await handler(asSqsEvent([next.job]))).toEqual({ batchItemFailures: [] });
+      slices += 1;
+    }
+    counting = false;
+
+    expect(receiver.received.length - before).toBe(300);
+    const perEvent = writes.length / 300;
+    console.info(`replay of 300 events in ${slices} slices of 100: ${writes.length} ledger write requests (${writes.join(', ')}), ${perEvent.toFixed(3)} per replayed event`);
+    expect(slices).toBe(3);
+    // The budget is 0.1 write units per delivered event; each of these writes is one item under 1 KB (one unit).
+    expect(perEvent).toBeLessThan(0.1);
+  });
+});
+
 function fail(): never {
   throw new Error('no job was queued');
 }

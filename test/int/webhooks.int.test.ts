@@ -239,6 +239,7 @@ describe('ordered replay', () => {
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ queued: [1, 2, 3, 4, 5, 6].map((seq) => ({ runId, seq })), count: 6, replayId: expect.stringMatching(/^rpl_/), fromSeq: 1, toSeq: 6 });
     await eventually(() => hook.received.length, (count) => count >= 8);
+    console.info(`replay with seq 3 refused twice: arrivals at ${hook.received.map((delivery) => delivery.at - (hook.received[0]?.at ?? 0)).join(', ')} ms after the first`);
 
     const verifier = new Webhook(secret);
     const arrivals = hook.received.map((delivery) => ({ seq: (verifier.verify(delivery.body, delivery.headers) as Verified).data.seq, webhookId: delivery.headers['webhook-id'] }));
