@@ -271,10 +271,11 @@ describe('ordered replay', () => {
     const { id, secret } = await subscribe(hook.url, { types: ['run.progress', 'run.completed'] });
     const startedAt = Date.now();
     const answer = await request(stack.url, 'POST', `/v1/subscriptions/${id}/replay`, { body: { runId, afterSeq: 0 } });
+    const answeredMs = Date.now() - startedAt;
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual(expect.objectContaining({ count: 319, fromSeq: 1, toSeq: 320 }));
     await eventually(() => hook.received.length, (count) => count >= 319, 60_000);
-    console.info(`replay of 319 matching events (320 stored, slices of 50) reached the receiver in ${Date.now() - startedAt} ms`);
+    console.info(`replay of 319 matching events (320 stored, slices of 50): answered 202 in ${answeredMs} ms, all at the receiver in ${Date.now() - startedAt} ms`);
 
     const verifier = new Webhook(secret);
     const seqs = hook.received.map((delivery) => (verifier.verify(delivery.body, delivery.headers) as Verified).data.seq);
