@@ -47,10 +47,11 @@ export const WEBHOOK_ROUTE_DOCS: Record<WebhookRouteKey, RouteDoc> = {
   'POST /v1/subscriptions/{subscriptionId}/replay': {
     operationId: 'replaySubscription',
     summary: 'Send a run\'s stored history to the subscription',
-    description: 'In seq order, after `afterSeq` (default 0), through the subscription\'s filter. Each event keeps its `webhook-id`, so a receiver that saw it drops it.',
+    description:
+      'In seq order, after `afterSeq` (default 0) up to the run\'s last seq now, through the subscription\'s filter: one event at a time, the next only once the one before is delivered or dead (a failing event is retried on the schedule first). Each event keeps its `webhook-id`, so a receiver that saw it drops it. The replay shows in the run\'s deliveries under `replays`.',
     tag: 'webhooks',
     body: { schema: 'ReplayRequest', description: 'The run, and where to start.', examples: { all: { summary: 'A whole run', value: { runId: 'run-42' } } } },
-    responses: { 202: { description: 'Queued (pending in the ledger).', schema: 'QueuedDeliveries' }, 400: BAD_BODY, 404: error('No such subscription or run.') },
+    responses: { 202: { description: 'Queued as one ordered replay.', schema: 'QueuedReplay' }, 400: BAD_BODY, 404: error('No such subscription or run.') },
   },
   'POST /v1/subscriptions/{subscriptionId}/redrive': {
     operationId: 'redriveSubscription',

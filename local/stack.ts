@@ -31,7 +31,7 @@ import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeLocalRelayFailures } from './relay-failures.ts';
 import { LocalDeliveryQueue } from './webhook-queue.ts';
-import { deliveredBatchOf, deliveryWorkerOf } from '#functions/runtime/parts/webhooks.ts';
+import { deliveredBatchOf, webhookJobWorkerOf } from '#functions/runtime/parts/webhooks.ts';
 import { LOCAL_RETRY_SCHEDULE } from '#shared/webhooks/retry-schedule.ts';
 import { deliveryLedgerOf } from '#functions/runtime/parts/webhooks.ts';
 import type { DeliveredBatch } from '#shared/webhooks/delivered-batch.ts';
@@ -176,7 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       RUNLEDGER_PUBLISH_PATTERNS: JSON.stringify(summarizePublishPatterns(targets.map((target) => target.pattern))),
     });
     const root = compose(config, { dynamoDb: tableClient, eventBridge, webhookQueue });
-    webhookQueue.bind(deliveryWorkerOf(root), deliveredBatchOf(root));
+    webhookQueue.bind(webhookJobWorkerOf(root), deliveredBatchOf(root));
     bound.ledger = deliveryLedgerOf(root);
     bound.delivered = deliveredBatchOf(root);
     // Observers' successes (built-in and your own) are written together every 2 s, as an SQS batch would be in AWS.

@@ -1,19 +1,20 @@
 import type { DeliveredBatch } from '#shared/webhooks/delivered-batch.ts';
-import type { DeliveryJob, DeliveryQueue } from '#shared/webhooks/delivery-job.ts';
+import type { DeliveryQueue, WebhookJob } from '#shared/webhooks/delivery-job.ts';
 
 /**
  * The local stack's delivery queue: one chain per subscription (its jobs in order, one at a
  * time), chains side by side, so a slow or dead receiver holds up its own subscription only.
  * Delayed jobs wait on a timer. Successes are flushed to the ledger every `flushMs` (2 s), in one write
  * per run and subscriber (SQS batches do this in AWS). In memory: a retry waiting when the stack
- * stops is not resumed (the ledger keeps it as failed; redrive sends it once it is dead).
+ * stops is not resumed (the ledger keeps it as failed; redrive sends it once it is dead). A replay is
+ * one job on its subscription's chain: it sends a slice in order, then goes to the back of the chain.
  */
 export class LocalDeliveryQueue implements DeliveryQueue {
   readonly #chains = new Map<string, Promise<void>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #log: (line: string) => void;
   readonly #flushMs: number;
-  #work: ((job: DeliveryJob) => Promise<unknown>) | undefined;
+  #work: ((job: WebhookJob) => Promise<unknown>) | undefined;
   #delivered: DeliveredBatch | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   #active = 0;
@@ -25,12 +26,12 @@ export class LocalDeliveryQueue implements DeliveryQueue {
   }
 
   /** The worker and the batch it fills: bound once the root exists (the root needs this queue). */
-  bind(work: (job: DeliveryJob) => Promise<unknown>, delivered: DeliveredBatch): void {
+  bind(work: (job: WebhookJob) => Promise<unknown>, delivered: DeliveredBatch): void {
     this.#work = work;
     this.#delivered = delivered;
   }
 
-  enqueue(jobs: readonly DeliveryJob[], delayMs: number): Promise<void> {
+  enqueue(jobs: readonly WebhookJob[], delayMs: number): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (delayMs <= 0) {
       for (const job of jobs) this.#run(job);
@@ -60,7 +61,7 @@ export class LocalDeliveryQueue implements DeliveryQueue {
     clearTimeout(this.#flushTimer);
   }
 
-  #run(job: DeliveryJob): void {
+  #run(job: WebhookJob): void {
     const work = this.#work;
     if (work === undefined) throw new Error('the webhook queue got a job before the stack bound its worker');
     this.#active += 1;

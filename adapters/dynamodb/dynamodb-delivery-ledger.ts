@@ -1,9 +1,10 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { decodeLedgerCursor, encodeLedgerCursor } from '#shared/webhooks/ledger-cursor.ts';
-import type { DeliveryFailure, DeliveryLedger, LedgerKey, LedgerPage } from '#shared/webhooks/ports.ts';
+import { REPLAY_STATUSES, type DeliveryFailure, type DeliveryLedger, type LedgerKey, type LedgerPage, type ReplayLedger, type ReplayRecord, type ReplayStatus } from '#shared/webhooks/ports.ts';
 import { batchGetItems } from './batch-get.ts';
-import { deadPk, deadSk, deliveredSk, failureSk, ledgerPk, parseLedgerSk } from './keys.ts';
+import { isConditionFailure } from './condition-failure.ts';
+import { deadPk, deadSk, deliveredSk, failureSk, ledgerPk, parseLedgerSk, replaySk } from './keys.ts';
 import { expiresAt } from './ttl.ts';
 
 const KindSchema = z.enum(['webhook', 'observer']);
@@ -27,13 +28,29 @@ const WasDeadSchema = z.object({ status: z.literal('dead') });
 /** DynamoDB's last evaluated key: its sort key is where the next page starts. */
 const LastKeySchema = z.object({ pk: z.string(), sk: z.string() });
 
+const ReplayItemSchema = z.object({
+  subscriber: z.string(),
+  kind: KindSchema,
+  tenant: z.string(),
+  runId: z.string(),
+  replayId: z.string(),
+  fromSeq: z.number(),
+  toSeq: z.number(),
+  nextSeq: z.number(),
+  status: z.enum(REPLAY_STATUSES),
+  step: z.number(),
+  queuedAt: z.string(),
+  updatedAt: z.string(),
+});
+
 /**
  * The delivery ledger in the events table, beside nothing of the run's own items (`W#` keys):
  * delivered seqs as number sets in blocks of DELIVERED_BLOCK_SIZE (ADD to a set is idempotent and
  * needs no read, so a repeat delivery changes nothing and one write records a whole batch), and
- * one item per failed, dead or pending delivery. Items expire with the run (retention).
+ * one item per failed, dead or pending delivery, one per replay (moved on once a slice, on a
+ * condition so a stale copy of a replay job cannot move it back). Items expire with the run (retention).
  */
-export class DynamoDbDeliveryLedger implements DeliveryLedger {
+export class DynamoDbDeliveryLedger implements DeliveryLedger, ReplayLedger {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #retentionDays: number;
@@ -98,6 +115,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     );
     const delivered: Array<LedgerKey & { seqs: number[] }> = [];
     const failures: DeliveryFailure[] = [];
+    const replays: ReplayRecord[] = [];
     for (const item of page.Items ?? []) {
       const sk = z.object({ sk: z.string() }).parse(item).sk;
       const parsedKey = parseLedgerSk(sk);
@@ -105,6 +123,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       if (parsedKey.item === 'delivered') {
         const block = DeliveredItemSchema.parse(item);
         delivered.push({ tenant, runId, subscriber: parsedKey.subscriber, kind: block.kind, seqs: [...block.seqs] });
+      } else if (parsedKey.item === 'replay') {
+        replays.push(ReplayItemSchema.parse(item));
       } else {
         failures.push(FailureItemSchema.parse(item));
       }
@@ -114,6 +134,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     return {
       delivered,
       failures: failures.filter((failure) => !superseded.has(`${failure.subscriber}\n${failure.seq}`)),
+      replays,
       next: last.success ? encodeLedgerCursor(pk, last.data.sk) : undefined,
     };
   }
@@ -133,6 +154,36 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       if (subscriber !== undefined) for (const seq of block.seqs) delivered.add(`${subscriber}\n${seq}`);
     }
     return delivered;
+  }
+
+  async startReplay(record: ReplayRecord): Promise<void> {
+    const item = { pk: ledgerPk(record.tenant, record.runId), sk: replaySk(record.subscriber, record.replayId), ...record, expiresAt: expiresAt(new Date(record.queuedAt), this.#retentionDays) };
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: item }));
+  }
+
+  async getReplay(key: LedgerKey, replayId: string): Promise<ReplayRecord | undefined> {
+    const answer = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { pk: ledgerPk(key.tenant, key.runId), sk: replaySk(key.subscriber, replayId) }, ConsistentRead: true }));
+    return answer.Item === undefined ? undefined : ReplayItemSchema.parse(answer.Item);
+  }
+
+  async advanceReplay(key: LedgerKey, replayId: string, progress: { fromStep: number; nextSeq: number; status: ReplayStatus; at: Date }): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: ledgerPk(key.tenant, key.runId), sk: replaySk(key.subscriber, replayId) },
+          UpdateExpression: 'SET nextSeq = :nextSeq, #status = :status, step = :step, updatedAt = :at',
+          // A later slice got here first (a stale copy of this job ran): keep its progress.
+          ConditionExpression: 'attribute_exists(pk) AND step <= :fromStep',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':nextSeq': progress.nextSeq, ':status': progress.status, ':step': progress.fromStep + 1, ':fromStep': progress.fromStep, ':at': progress.at.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async listDead(tenant: string, subscriber: string, runId?: string): Promise<DeliveryFailure[]> {

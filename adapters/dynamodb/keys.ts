@@ -136,6 +136,7 @@ export function streamSlotIndexOf(sk: string): number | undefined {
  *   pk `W#<tenant>#SUBS`                 sk `<subscription id>`       a subscription
  *   pk `W#<tenant>#R#<runId>`            sk `D#<subscriber>#<block:6>` delivered seqs of one block (a number set)
  *   pk `W#<tenant>#R#<runId>`            sk `F#<subscriber>#<seq:10>`  one failed, dead or pending delivery
+ *   pk `W#<tenant>#R#<runId>`            sk `R#<subscriber>#<replayId>` one replay of the run to a subscriber
  *   pk `W#<tenant>#DEAD#<subscriber>`    sk `<runId>#<seq:10>`         a dead delivery, found by subscriber (redrive)
  */
 export const WEBHOOK_PK_PREFIX = 'W#';
@@ -158,8 +159,14 @@ export function failureSk(subscriber: string, seq: number): string {
   return `F#${subscriber}#${seq.toString().padStart(SEQ_DIGITS, '0')}`;
 }
 
-/** A ledger sort key back to its kind, subscriber (and seq of a failure); undefined for any other key. */
-export function parseLedgerSk(sk: string): { item: 'delivered' | 'failure'; subscriber: string; seq?: number } | undefined {
+export function replaySk(subscriber: string, replayId: string): string {
+  return `R#${subscriber}#${replayId}`;
+}
+
+/** A ledger sort key back to its kind, subscriber (and seq of a failure, id of a replay); undefined for any other key. */
+export function parseLedgerSk(sk: string): { item: 'delivered' | 'failure'; subscriber: string; seq?: number } | { item: 'replay'; subscriber: string; replayId: string } | undefined {
+  const replay = /^R#(.+)#(rpl_[A-Za-z0-9]+)$/.exec(sk);
+  if (replay?.[1] !== undefined && replay[2] !== undefined) return { item: 'replay', subscriber: replay[1], replayId: replay[2] };
   const match = /^([DF])#(.+)#(\d+)$/.exec(sk);
   if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) return undefined;
   return match[1] === 'D' ? { item: 'delivered', subscriber: match[2] } : { item: 'failure', subscriber: match[2], seq: Number(match[3]) };

@@ -1,14 +1,15 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryJob, DeliveryQueue } from '#shared/webhooks/delivery-job.ts';
+import type { DeliveryQueue, WebhookJob } from '#shared/webhooks/delivery-job.ts';
 
 /** SQS delays a message by at most 15 minutes; a longer wait is a chain of such delays (notBefore). */
 export const MAX_SQS_DELAY_SECONDS = 900;
 
 /** A job on the queue, with the earliest time it may be attempted. */
-export type QueuedJob = DeliveryJob & { readonly notBefore?: number };
+export type QueuedJob = WebhookJob & { readonly notBefore?: number };
 
 /**
- * Webhook jobs on SQS, one message each (10 a call). A delay past 15 minutes travels as
+ * Webhook jobs on SQS, one message each (10 a call): an event's delivery, or a replay (a few
+ * hundred bytes whatever the run's length: it names the run and where the replay stands). A delay past 15 minutes travels as
  * `notBefore`: the worker puts a message that comes early back with the remaining delay.
  */
 export class SqsDeliveryQueue implements DeliveryQueue {

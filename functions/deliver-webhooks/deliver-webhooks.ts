@@ -2,10 +2,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { parseBusEvent } from '#shared/bus/published-event.ts';
 import { parseStoredEvent } from '#shared/contract/event.ts';
-import { DEAD_DELIVERY_LOG_MESSAGE, type DeliveryJob } from '#shared/webhooks/delivery-job.ts';
+import { DEAD_DELIVERY_LOG_MESSAGE, type WebhookJob } from '#shared/webhooks/delivery-job.ts';
 import { consumeBusQueue } from '../observer-runtime/sqs-batch.ts';
 import type { Root } from '../runtime/compose.ts';
-import { deliveredBatchOf, deliveryQueueOf, deliveryWorkerOf, webhookFanOutOf } from '../runtime/parts/webhooks.ts';
+import { deliveredBatchOf, deliveryQueueOf, webhookFanOutOf, webhookJobWorkerOf } from '../runtime/parts/webhooks.ts';
 
 /** One bus event (as the rule hands it) to a job per matching subscription. Locally the bus calls this directly. */
 export function makeWebhookFanOutHandler(root: Root) {
@@ -22,16 +22,42 @@ export function makeWebhookFanOutQueueHandler(root: Root): (event: SQSEvent, con
   return consumeBusQueue((event) => fanOut(event));
 }
 
-const JobSchema = z.object({ tenant: z.string(), subscriptionId: z.string(), event: z.looseObject({ tenant: z.string() }), attempt: z.number().int().positive(), notBefore: z.number().optional() });
+const EventJobSchema = z.object({ tenant: z.string(), subscriptionId: z.string(), event: z.looseObject({ tenant: z.string() }), attempt: z.number().int().positive(), notBefore: z.number().optional() });
+const ReplayJobSchema = z.object({
+  kind: z.literal('replay'),
+  tenant: z.string(),
+  subscriptionId: z.string(),
+  runId: z.string(),
+  replayId: z.string(),
+  afterSeq: z.number().int().nonnegative(),
+  throughSeq: z.number().int().nonnegative(),
+  attempt: z.number().int().positive(),
+  step: z.number().int().nonnegative(),
+  notBefore: z.number().optional(),
+});
+
+/** A message body back to its job, and the time it may run. */
+function parseJob(body: string): { job: WebhookJob; notBefore: number | undefined } {
+  const input: unknown = JSON.parse(body);
+  const replay = ReplayJobSchema.safeParse(input);
+  if (replay.success) {
+    const { notBefore, ...job } = replay.data;
+    return { job, notBefore };
+  }
+  const parsed = EventJobSchema.parse(input);
+  const { tenant, ...stored } = parsed.event;
+  return { job: { tenant: parsed.tenant, subscriptionId: parsed.subscriptionId, attempt: parsed.attempt, event: { ...parseStoredEvent(stored), tenant } }, notBefore: parsed.notBefore };
+}
 
 /**
- * AWS: the delivery queue's consumer. Each message is one attempt, in parallel with the batch's
- * others (each bounded by the send timeout), so a slow receiver never waits behind another; a
- * message that comes before its `notBefore` goes back with the rest of its delay. The batch's
- * successes are one ledger write per run and subscription, after the batch.
+ * AWS: the delivery queue's consumer. Each message is one attempt, or one slice of an ordered
+ * replay (its events one after another, bounded by the slice's budget), in parallel with the
+ * batch's others (each bounded by the send timeout), so a slow receiver never waits behind
+ * another; a message that comes before its `notBefore` goes back with the rest of its delay. The
+ * batch's successes are one ledger write per run and subscription, after the batch.
  */
 export function makeDeliverWebhooksHandler(root: Root): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const work = deliveryWorkerOf(root);
+  const work = webhookJobWorkerOf(root);
   const delivered = deliveredBatchOf(root);
   const queue = deliveryQueueOf(root);
   return async (event) => {
@@ -39,15 +65,15 @@ export function makeDeliverWebhooksHandler(root: Root): (event: SQSEvent) => Pro
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          const parsed = JobSchema.parse(JSON.parse(record.body));
-          const { tenant, ...stored } = parsed.event;
-          const job: DeliveryJob = { tenant: parsed.tenant, subscriptionId: parsed.subscriptionId, attempt: parsed.attempt, event: { ...parseStoredEvent(stored), tenant } };
-          const wait = (parsed.notBefore ?? 0) - root.clock.now().getTime();
-          if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore: parsed.notBefore } }], wait);
+          const { job, notBefore } = parseJob(record.body);
+          const wait = (notBefore ?? 0) - root.clock.now().getTime();
+          if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore } }], wait);
           else {
-            const outcome = await work(job);
-            // The dead-deliveries alarm counts this line (infra/constructs/webhook-delivery.ts).
-            if (outcome.outcome === 'dead') root.logger.warn(DEAD_DELIVERY_LOG_MESSAGE, { tenant: job.tenant, subscriptionId: job.subscriptionId, runId: job.event.runId, seq: job.event.seq });
+            const result = await work(job);
+            const runId = 'event' in job ? job.event.runId : job.runId;
+            const dead = 'dead' in result ? result.dead : result.outcome === 'dead' && 'event' in job ? [job.event.seq] : [];
+            // The dead-deliveries alarm counts this line (infra/constructs/webhook-delivery.ts), once per dead event.
+            for (const seq of dead) root.logger.warn(DEAD_DELIVERY_LOG_MESSAGE, { tenant: job.tenant, subscriptionId: job.subscriptionId, runId, seq });
           }
         } catch (error: unknown) {
           root.logger.error('webhook job failed to run', { error, messageId: record.messageId });

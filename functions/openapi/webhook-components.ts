@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { PRESETS } from '#shared/bus/observer-filter.ts';
 import { DELIVERY_STATUSES } from '#shared/webhooks/ledger-view.ts';
+import { REPLAY_STATUSES } from '#shared/webhooks/ports.ts';
 import { RedriveBodySchema, ReplayBodySchema } from '#shared/webhooks/replay.ts';
 import { SUBSCRIPTION_STATUSES } from '#shared/webhooks/subscription.ts';
 
@@ -26,6 +27,14 @@ const SubscriptionSchema = z.object({
 
 const QueuedSchema = z.object({ queued: z.array(z.object({ runId: z.string(), seq: z.int() })), count: z.int() });
 
+const QueuedReplaySchema = z.object({
+  queued: z.array(z.object({ runId: z.string(), seq: z.int() })).check(z.describe('The events the filter matches now, in the order they will be sent.')),
+  count: z.int(),
+  replayId: z.string().check(z.describe('`rpl_...`: the replay in the run\'s deliveries (`replays`).')),
+  fromSeq: z.int().check(z.describe('`afterSeq + 1`.')),
+  toSeq: z.int().check(z.describe('The run\'s last seq when the replay was asked for: events stored later reach the subscription live.')),
+});
+
 /** The webhook routes' components, merged into COMPONENT_SCHEMAS. */
 export const WEBHOOK_COMPONENTS = {
   Subscription: SubscriptionSchema,
@@ -38,6 +47,7 @@ export const WEBHOOK_COMPONENTS = {
   ReplayRequest: ReplayBodySchema,
   RedriveRequest: RedriveBodySchema,
   QueuedDeliveries: QueuedSchema,
+  QueuedReplay: QueuedReplaySchema,
   DeliveryLedger: z.object({
     deliveries: z.array(
       z.object({
@@ -54,6 +64,21 @@ export const WEBHOOK_COMPONENTS = {
             lastError: z.optional(z.string()),
             webhookId: z.optional(z.string()),
           }),
+        ),
+        replays: z.optional(
+          z
+            .array(
+              z.object({
+                replayId: z.string(),
+                fromSeq: z.int(),
+                toSeq: z.int(),
+                nextSeq: z.int().check(z.describe('Every seq before it is delivered, dead or not matched by the filter.')),
+                status: z.enum(REPLAY_STATUSES).check(z.describe('running; retrying (the event at nextSeq waits for its next attempt); done; cancelled (the subscription was deleted or disabled).')),
+                queuedAt: z.iso.datetime({ offset: true }),
+                updatedAt: z.iso.datetime({ offset: true }),
+              }),
+            )
+            .check(z.describe('Replays of the run to this subscription, oldest first; absent when there is none or `status` is given.')),
         ),
       }),
     ),

@@ -8,8 +8,9 @@ import { replayOf } from '../runtime/parts/webhooks.ts';
 
 /**
  * `POST /v1/subscriptions/{subscriptionId}/replay` `{runId, afterSeq?}` and `.../redrive`
- * `{runId?}`: 202 with what was queued (marked pending in the ledger). Redrive may be sent
- * without a body: every dead delivery of the subscription.
+ * `{runId?}`: 202 with what was queued (a replay as one ordered job and one ledger item, a
+ * redrive's events each marked pending). Redrive may be sent without a body: every dead delivery
+ * of the subscription.
  */
 export function makeReplaySubscriptionHandler(root: Root) {
   const replay = replayOf(root);

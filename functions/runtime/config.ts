@@ -104,6 +104,9 @@ export const FunctionConfigSchema = z.object({
   RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: z._default(z.coerce.number().check(z.gte(0)), 5 * 86_400),
   /** Webhooks: how long the dispatcher reuses a tenant's subscription list (0: read it for every event). */
   RUNLEDGER_WEBHOOK_CACHE_SECONDS: z._default(z.coerce.number().check(z.gte(0), z.lte(300)), 5),
+  /** Webhooks: one slice of an ordered replay (events read, and time) before the replay job goes back on the queue to go on. */
+  RUNLEDGER_WEBHOOK_REPLAY_SLICE_EVENTS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000)), 500),
+  RUNLEDGER_WEBHOOK_REPLAY_SLICE_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(600_000)), 10_000),
   /** Webhooks, AWS: the delivery queue (one message per event and subscription, retries delayed on it). */
   RUNLEDGER_WEBHOOK_QUEUE_URL: z.optional(z.url()),
   /** Metrics, local: where EMF lines go instead of stdout. */

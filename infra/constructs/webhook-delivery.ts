@@ -23,9 +23,14 @@ export type WebhookDeliveryProps = {
   readonly sendTimeout?: Duration;
 };
 
+/** How long a replay slice may keep starting sends: what the worker's timeout leaves after one more send and 10 s of reads and writes. */
+export function replaySliceOf(timeout: Duration, sendTimeout: Duration): Duration {
+  return Duration.millis(Math.max(1000, timeout.toMilliseconds() - sendTimeout.toMilliseconds() - 10_000));
+}
+
 /**
- * Webhook deliveries: the job queue (one message per event and subscription; a retry is the same
- * job sent again with a delay), the worker that signs and sends them, its dead-letter queue for
+ * Webhook deliveries: the job queue (one message per event and subscription, or one per replay
+ * walking a run in seq order; a retry is the same job sent again with a delay), the worker that signs and sends them, its dead-letter queue for
  * jobs that could not even be attempted, and the alarms: a delivery dead after its schedule,
  * worker errors, jobs waiting too long. The fan-out (bus -> jobs) is a required built-in observer
  * of every event, subscribed by RunLedger like the others.
@@ -40,6 +45,8 @@ export class WebhookDelivery extends Construct {
     const sendTimeout = props.sendTimeout ?? Duration.seconds(10);
     // A batch of 10 runs in parallel: the slowest send, plus the ledger write and the retries' SendMessage.
     const timeout = Duration.seconds(sendTimeout.toSeconds() + 20);
+    // A replay slice stops starting sends after this; its last send may take the send timeout more, and 10 s are left for its reads and writes.
+    const replaySlice = replaySliceOf(timeout, sendTimeout);
     this.deadLetters = new Queue(this, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.queue = new Queue(this, 'Jobs', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -52,10 +59,12 @@ export class WebhookDelivery extends Construct {
       handler: 'deliver-webhooks',
       stage: props.stage,
       timeout,
-      environment: { RUNLEDGER_WEBHOOK_QUEUE_URL: this.queue.queueUrl, RUNLEDGER_WEBHOOK_TIMEOUT_MS: String(sendTimeout.toMilliseconds()) },
+      environment: { RUNLEDGER_WEBHOOK_QUEUE_URL: this.queue.queueUrl, RUNLEDGER_WEBHOOK_TIMEOUT_MS: String(sendTimeout.toMilliseconds()), RUNLEDGER_WEBHOOK_REPLAY_SLICE_MS: String(replaySlice.toMilliseconds()) },
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
     });
     props.events.bind(this.worker.function, 'webhook-manager');
+    // Replays read the run's events from the event store (a Query of the run's own items), nothing else of the run.
+    props.events.bind(this.worker.function, 'event-reader');
     this.worker.function.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
     // Retries go back on the queue with their delay.
     this.queue.grantSendMessages(this.worker.function);

@@ -22,7 +22,7 @@ export type SubscriberKind = 'webhook' | 'observer';
 export type LedgerKey = { readonly tenant: string; readonly runId: string; readonly subscriber: string; readonly kind: SubscriberKind };
 
 /**
- * Failed (retrying), dead (schedule spent) or pending (queued by a replay or redrive, not tried
+ * Failed (retrying), dead (schedule spent) or pending (queued by a redrive, not tried
  * yet). One record per event, kept until a success supersedes it: the ledger shows an event as
  * delivered once it is, whatever records of earlier failures remain.
  */
@@ -36,17 +36,54 @@ export type DeliveryFailure = LedgerKey & {
 };
 
 /**
+ * Where a replay stands: running (sending, or about to), retrying (the event at `nextSeq` failed
+ * and waits for its next attempt), done (every event up to `toSeq` delivered or dead), cancelled
+ * (the subscription was deleted or disabled; a new replay with `afterSeq: nextSeq - 1` goes on).
+ */
+export const REPLAY_STATUSES = ['running', 'retrying', 'done', 'cancelled'] as const;
+export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
+
+/**
+ * One replay of a run to a subscriber, as ONE ledger item: the range it was asked for, how far it
+ * got (`nextSeq`: every seq before it is delivered, dead or not matched by the filter) and its
+ * status. Written once when asked for and at most once per slice, whatever the run's length.
+ */
+export type ReplayRecord = LedgerKey & {
+  readonly replayId: string;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly nextSeq: number;
+  readonly status: ReplayStatus;
+  /** The slice the replay is at: a job of an earlier slice is a stale copy. */
+  readonly step: number;
+  readonly queuedAt: string;
+  readonly updatedAt: string;
+};
+
+/**
  * One page of a run's ledger: delivered seqs per subscriber (a subscriber may have several
- * entries, and entries on several pages), and the failure records of events not delivered since,
- * wherever on the ledger the delivery is. A page may hold fewer records than the limit, none even,
- * and still have a `next`.
+ * entries, and entries on several pages), the failure records of events not delivered since,
+ * wherever on the ledger the delivery is, and (where the adapter keeps them) replays. A page may
+ * hold fewer records than the limit, none even, and still have a `next`.
  */
 export type LedgerPage = {
   readonly delivered: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>;
   /** Records of events not delivered: a failure superseded by a later success is left out. */
   readonly failures: readonly DeliveryFailure[];
+  readonly replays?: readonly ReplayRecord[];
   readonly next: string | undefined;
 };
+
+/**
+ * The replays' side of the ledger, apart from DeliveryLedger so that its other adapters need not
+ * keep replays. `advance` moves a replay on by one slice unless a later slice already did (then it
+ * answers false and changes nothing).
+ */
+export interface ReplayLedger {
+  startReplay(record: ReplayRecord): Promise<void>;
+  getReplay(key: LedgerKey, replayId: string): Promise<ReplayRecord | undefined>;
+  advanceReplay(key: LedgerKey, replayId: string, progress: { readonly fromStep: number; readonly nextSeq: number; readonly status: ReplayStatus; readonly at: Date }): Promise<boolean>;
+}
 
 /**
  * The delivery ledger. Successes are recorded in aggregate (many seqs of one subscriber and run

@@ -2,7 +2,7 @@ import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
+import { RUN_PK_PREFIX, WEBHOOK_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { buildApp } from '#infra/app.ts';
 import { inspectTemplate, refOf } from './delivery-support.ts';
 import { context } from './support.ts';
@@ -44,11 +44,24 @@ describe('webhook deliveries in AWS', () => {
     expect(Number(resource(queueId).Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(Number(worker.Properties.Timeout) * 6);
     const sends = (policyStatementsOf(workerId) as Statement[]).filter((statement) => actionsOf(statement).includes('sqs:SendMessage'));
     expect(sends.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
-    // Subscriptions and the ledger (W# items), not a single run item.
+    // Subscriptions and the ledger (W# items); of the runs, only a Query of run items (a replay reads the run's events).
     const tableStatements = (policyStatementsOf(workerId) as Statement[]).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
-    expect(tableStatements).toHaveLength(1);
-    expect(tableStatements[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${WEBHOOK_PK_PREFIX}*`] } });
-    expect(actionsOf(tableStatements[0] ?? { Action: [], Resource: '' })).not.toContain('dynamodb:Scan');
+    expect(tableStatements).toHaveLength(2);
+    const webhookItems = tableStatements.filter((statement) => JSON.stringify(statement.Condition) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${WEBHOOK_PK_PREFIX}*`] } }));
+    expect(webhookItems).toHaveLength(1);
+    expect(actionsOf(webhookItems[0] ?? { Action: [], Resource: '' })).not.toContain('dynamodb:Scan');
+    const runItems = tableStatements.filter((statement) => JSON.stringify(statement.Condition) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RUN_PK_PREFIX}*`] } }));
+    expect(runItems).toHaveLength(1);
+    expect(actionsOf(runItems[0] ?? { Action: [], Resource: '' })).toEqual(['dynamodb:Query']);
+    // The table itself: no index, so no other tenant-wide view of runs.
+    expect(runItems[0]?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Table/), 'Arn'] });
+  });
+
+  it('stops a replay slice well inside the worker\'s timeout: the slice, one more send and 10 s of ledger and queue calls fit it', () => {
+    const environment = (worker.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const sliceMs = Number(environment.RUNLEDGER_WEBHOOK_REPLAY_SLICE_MS);
+    expect(sliceMs).toBeGreaterThanOrEqual(1000);
+    expect(sliceMs + Number(environment.RUNLEDGER_WEBHOOK_TIMEOUT_MS) + 10_000).toBeLessThanOrEqual(Number(worker.Properties.Timeout) * 1000);
   });
 
   it('alarms on dead deliveries, worker errors, old jobs and the job dead-letter queue, to the alert topic', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalStack } from '#local/stack.ts';
 import { uniqueId } from '#test/support/events.ts';
 import { GLOBEX_KEY, request, startTestStack } from '#test/support/http.ts';
-import { eventually, startReceiver } from '#test/support/webhook-receiver.ts';
+import { eventually, startReceiver, type AnswerFor } from '#test/support/webhook-receiver.ts';
 
 let stack: RunningLocalStack;
 const receivers: Array<{ close(): Promise<void> }> = [];
@@ -11,7 +11,15 @@ beforeAll(async () => {
   stack = await startTestStack({
     builtInObservers: false,
     // A short schedule (4 attempts, 100 ms doubling) and timeout, so the whole retry path fits a test.
-    config: { RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: '4', RUNLEDGER_WEBHOOK_RETRY_BASE_MS: '100', RUNLEDGER_WEBHOOK_RETRY_MAX_MS: '400', RUNLEDGER_WEBHOOK_TIMEOUT_MS: '1500', RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: '6' },
+    // Replays in slices of 50 events, so a run of a few hundred takes several slices.
+    config: {
+      RUNLEDGER_WEBHOOK_RETRY_ATTEMPTS: '4',
+      RUNLEDGER_WEBHOOK_RETRY_BASE_MS: '100',
+      RUNLEDGER_WEBHOOK_RETRY_MAX_MS: '400',
+      RUNLEDGER_WEBHOOK_TIMEOUT_MS: '1500',
+      RUNLEDGER_WEBHOOK_DISABLE_AFTER_SECONDS: '6',
+      RUNLEDGER_WEBHOOK_REPLAY_SLICE_EVENTS: '50',
+    },
   });
 });
 afterAll(async () => {
@@ -19,8 +27,8 @@ afterAll(async () => {
   for (const receiver of receivers) await receiver.close();
 });
 
-async function receiver(initial: number | 'hang' = 200) {
-  const started = await startReceiver(initial);
+async function receiver(initial: number | 'hang' = 200, answerFor?: AnswerFor) {
+  const started = await startReceiver(initial, answerFor);
   receivers.push(started);
   return started;
 }
@@ -35,11 +43,22 @@ async function subscribe(url: string, filter: unknown = { preset: 'all' }): Prom
 const at = '2026-11-23T10:00:00Z';
 async function sendRun(runId: string, types: string[]): Promise<void> {
   const events = types.map((type, index) => ({ eventId: `e${index + 1}`, seq: index + 1, type, occurredAt: at, ...(type === 'run.progress' ? { payload: { progress: 0.5 } } : {}) }));
-  const answer = await request(stack.url, 'POST', `/v1/runs/${runId}/events`, { body: { events } });
-  expect(answer.status).toBe(202);
+  // A request takes at most 100 events.
+  for (let start = 0; start < events.length; start += 100) {
+    const answer = await request(stack.url, 'POST', `/v1/runs/${runId}/events`, { body: { events: events.slice(start, start + 100) } });
+    expect(answer.status).toBe(202);
+  }
 }
 
-type Ledger = { deliveries: Array<{ subscriber: string; kind: string; delivered: Array<{ fromSeq: number; toSeq: number }>; undelivered: Array<{ seq: number; status: string; attempts: number; lastError?: string }> }> };
+type Ledger = {
+  deliveries: Array<{
+    subscriber: string;
+    kind: string;
+    delivered: Array<{ fromSeq: number; toSeq: number }>;
+    undelivered: Array<{ seq: number; status: string; attempts: number; lastError?: string }>;
+    replays?: Array<{ replayId: string; fromSeq: number; toSeq: number; nextSeq: number; status: string; queuedAt: string }>;
+  }>;
+};
 const ledgerOf = async (runId: string, subscriber: string): Promise<Ledger['deliveries'][number] | undefined> => {
   const answer = await request(stack.url, 'GET', `/v1/runs/${runId}/deliveries?subscriber=${subscriber}`);
   expect(answer.status).toBe(200);
@@ -176,7 +195,7 @@ describe('webhook deliveries', () => {
     const { id, secret } = await subscribe(hook.url, { preset: 'all' });
     const answer = await request(stack.url, 'POST', `/v1/subscriptions/${id}/replay`, { body: { runId } });
     expect(answer.status).toBe(202);
-    expect(answer.body).toEqual({ queued: [1, 2, 3, 4, 5].map((seq) => ({ runId, seq })), count: 5 });
+    expect(answer.body).toEqual({ queued: [1, 2, 3, 4, 5].map((seq) => ({ runId, seq })), count: 5, replayId: expect.stringMatching(/^rpl_/), fromSeq: 1, toSeq: 5 });
     await eventually(() => hook.received.length, (count) => count >= 5);
     const verifier = new Webhook(secret);
     expect(hook.received.map((delivery) => (verifier.verify(delivery.body, delivery.headers) as { data: { seq: number } }).data.seq)).toEqual([1, 2, 3, 4, 5]);
@@ -200,5 +219,68 @@ describe('webhook deliveries', () => {
     console.info(`healthy subscription got all 3 events ${healthyMs} ms after ingest, while the other endpoint hung`);
     expect(stuck.received.length).toBeGreaterThanOrEqual(1);
     expect(healthyMs).toBeLessThan(1500);
+  });
+});
+
+type Verified = { type: string; data: { runId: string; seq: number; eventId: string } };
+
+describe('ordered replay', () => {
+  it('replays a finished run in seq order while the receiver fails one event twice: the next event only after it is accepted, one webhook-id per event', async () => {
+    const runId = uniqueId('run');
+    await sendRun(runId, ['run.started', 'run.progress', 'run.progress', 'run.progress', 'run.progress', 'run.completed']);
+    await stack.settled();
+    let failuresLeft = 2;
+    const seqOf = (body: string) => (JSON.parse(body) as Verified).data.seq;
+    // 500 on seq 3 for its first two attempts: the replay must wait for it, not go on with 4.
+    const hook = await receiver(200, (delivery) => (seqOf(delivery.body) === 3 && failuresLeft-- > 0 ? 500 : undefined));
+    const { id, secret } = await subscribe(hook.url, { preset: 'all' });
+
+    const answer = await request(stack.url, 'POST', `/v1/subscriptions/${id}/replay`, { body: { runId } });
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({ queued: [1, 2, 3, 4, 5, 6].map((seq) => ({ runId, seq })), count: 6, replayId: expect.stringMatching(/^rpl_/), fromSeq: 1, toSeq: 6 });
+    await eventually(() => hook.received.length, (count) => count >= 8);
+    console.info(`replay with seq 3 refused twice: arrivals at ${hook.received.map((delivery) => delivery.at - (hook.received[0]?.at ?? 0)).join(', ')} ms after the first`);
+
+    const verifier = new Webhook(secret);
+    const arrivals = hook.received.map((delivery) => ({ seq: (verifier.verify(delivery.body, delivery.headers) as Verified).data.seq, webhookId: delivery.headers['webhook-id'] }));
+    // Every arrival in order: seq 3 three times (two refused, the third accepted), then 4.
+    expect(arrivals.map(({ seq }) => seq)).toEqual([1, 2, 3, 3, 3, 4, 5, 6]);
+    const firstArrivals = [...new Set(arrivals.map(({ seq }) => seq))];
+    expect(firstArrivals).toEqual([1, 2, 3, 4, 5, 6]);
+    const webhookIds = new Map<number, Set<string | undefined>>();
+    for (const { seq, webhookId } of arrivals) webhookIds.set(seq, (webhookIds.get(seq) ?? new Set()).add(webhookId));
+    expect([...webhookIds.values()].map((ids) => ids.size)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(new Set(arrivals.map(({ webhookId }) => webhookId)).size).toBe(6);
+
+    const ledger = await eventually(() => ledgerOf(runId, id), (entry) => entry?.replays?.[0]?.status === 'done' && entry.delivered.length === 1);
+    expect(ledger).toEqual(
+      expect.objectContaining({
+        delivered: [{ fromSeq: 1, toSeq: 6 }],
+        undelivered: [],
+        replays: [expect.objectContaining({ replayId: (answer.body as { replayId: string }).replayId, fromSeq: 1, toSeq: 6, nextSeq: 7, status: 'done' })],
+      }),
+    );
+  });
+
+  it('replays a run longer than one slice (320 events, slices of 50) complete and in order, through the filter', async () => {
+    const runId = uniqueId('run');
+    const types = ['run.started', ...Array.from({ length: 318 }, () => 'run.progress'), 'run.completed'];
+    await sendRun(runId, types);
+    await stack.settled();
+    const hook = await receiver();
+    const { id, secret } = await subscribe(hook.url, { types: ['run.progress', 'run.completed'] });
+    const startedAt = Date.now();
+    const answer = await request(stack.url, 'POST', `/v1/subscriptions/${id}/replay`, { body: { runId, afterSeq: 0 } });
+    const answeredMs = Date.now() - startedAt;
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual(expect.objectContaining({ count: 319, fromSeq: 1, toSeq: 320 }));
+    await eventually(() => hook.received.length, (count) => count >= 319, 60_000);
+    console.info(`replay of 319 matching events (320 stored, slices of 50): answered 202 in ${answeredMs} ms, all at the receiver in ${Date.now() - startedAt} ms`);
+
+    const verifier = new Webhook(secret);
+    const seqs = hook.received.map((delivery) => (verifier.verify(delivery.body, delivery.headers) as Verified).data.seq);
+    expect(seqs).toEqual(Array.from({ length: 319 }, (_, index) => index + 2));
+    const ledger = await eventually(() => ledgerOf(runId, id), (entry) => entry?.replays?.[0]?.status === 'done' && entry.delivered[0]?.toSeq === 320);
+    expect(ledger).toEqual(expect.objectContaining({ delivered: [{ fromSeq: 2, toSeq: 320 }], undelivered: [], replays: [expect.objectContaining({ fromSeq: 1, toSeq: 320, nextSeq: 321, status: 'done' })] }));
   });
 });

@@ -3,11 +3,18 @@ import type { AddressInfo } from 'node:net';
 
 export type ReceivedWebhook = { headers: Record<string, string>; body: string; at: number };
 
+/** An answer chosen per request (e.g. fail one event's first attempts); undefined falls back to `answer`. */
+export type AnswerFor = (delivery: ReceivedWebhook) => number | undefined;
+
 /**
- * A real HTTP receiver on loopback: records every request, answers as `answer` says (a status,
- * or 'hang' to never answer). Tests switch `answer` to make it fail, recover or stall.
+ * A real HTTP receiver on loopback: records every request, answers as `answerFor` says for that
+ * request, else as `answer` says (a status, or 'hang' to never answer). Tests switch `answer` to
+ * make it fail, recover or stall.
  */
-export async function startReceiver(initial: number | 'hang' = 200): Promise<{ url: string; received: ReceivedWebhook[]; answer: number | 'hang'; close(): Promise<void> }> {
+export async function startReceiver(
+  initial: number | 'hang' = 200,
+  answerFor?: AnswerFor,
+): Promise<{ url: string; received: ReceivedWebhook[]; answer: number | 'hang'; close(): Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   const hanging: ServerResponse[] = [];
   const state = { answer: initial };
@@ -17,12 +24,14 @@ export async function startReceiver(initial: number | 'hang' = 200): Promise<{ u
     request.on('end', () => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers[name] = value;
-      received.push({ headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      if (state.answer === 'hang') {
+      const delivery = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      received.push(delivery);
+      const answer = answerFor?.(delivery) ?? state.answer;
+      if (answer === 'hang') {
         hanging.push(response);
         return;
       }
-      response.writeHead(state.answer, { 'content-type': 'text/plain' }).end('ok');
+      response.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertPk, apiKeyPk, deadlineIndexPk, DEADLINE_PK_PREFIX, eventSk, EVENT_SK_PREFIX, keyHashOf, parseRunPk, runPk, RUN_PK_PREFIX, statsPk, statusIndexPk, threadIndexPk } from '#adapters/dynamodb/keys.ts';
+import { alertPk, apiKeyPk, deliveredSk, failureSk, parseLedgerSk, replaySk, deadlineIndexPk, DEADLINE_PK_PREFIX, eventSk, EVENT_SK_PREFIX, keyHashOf, parseRunPk, runPk, RUN_PK_PREFIX, statsPk, statusIndexPk, threadIndexPk } from '#adapters/dynamodb/keys.ts';
 
 describe('events table keys', () => {
   it('parses a run key back to the tenant and run id it was built from, even when the run id holds #R#', () => {
@@ -22,5 +22,14 @@ describe('events table keys', () => {
 
   it('reads the key hash back out of an API key item', () => {
     expect(keyHashOf(apiKeyPk('f00d'))).toBe('f00d');
+  });
+});
+
+describe('ledger sort keys', () => {
+  it('reads a replay key back to its subscriber and id, and keeps reading delivered and failure keys as before', () => {
+    expect(parseLedgerSk(replaySk('sub_1', 'rpl_0mh3k2a1b9f00aa11bb22'))).toEqual({ item: 'replay', subscriber: 'sub_1', replayId: 'rpl_0mh3k2a1b9f00aa11bb22' });
+    expect(parseLedgerSk(failureSk('sub_1', 42))).toEqual({ item: 'failure', subscriber: 'sub_1', seq: 42 });
+    expect(parseLedgerSk(deliveredSk('alerting', 300))).toEqual({ item: 'delivered', subscriber: 'alerting' });
+    expect(parseLedgerSk('SLOT#1')).toBeUndefined();
   });
 });

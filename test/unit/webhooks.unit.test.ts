@@ -74,6 +74,26 @@ describe('the ledger view', () => {
     expect(toSubscriberDeliveries(page, { status: 'failed' })).toEqual([]);
     expect(toSubscriberDeliveries(page, { status: 'dead' })[0]?.delivered).toEqual([]);
   });
+
+  it('shows a subscriber\'s replays oldest first, even before anything was delivered, and leaves them out under a status filter', () => {
+    const key = { tenant: 'acme', runId: 'r', subscriber: 'sub_1', kind: 'webhook' as const };
+    const replay = (replayId: string, queuedAt: string) => ({ ...key, replayId, fromSeq: 1, toSeq: 9, nextSeq: 4, status: 'running' as const, step: 2, queuedAt, updatedAt: queuedAt });
+    const page = { delivered: [], failures: [], replays: [replay('rpl_b', '2026-11-23T10:05:00Z'), replay('rpl_a', '2026-11-23T10:00:00Z')] };
+    expect(toSubscriberDeliveries(page)).toEqual([
+      {
+        subscriber: 'sub_1',
+        kind: 'webhook',
+        delivered: [],
+        deliveredCount: 0,
+        undelivered: [],
+        replays: [
+          { replayId: 'rpl_a', fromSeq: 1, toSeq: 9, nextSeq: 4, status: 'running', queuedAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-23T10:00:00Z' },
+          { replayId: 'rpl_b', fromSeq: 1, toSeq: 9, nextSeq: 4, status: 'running', queuedAt: '2026-11-23T10:05:00Z', updatedAt: '2026-11-23T10:05:00Z' },
+        ],
+      },
+    ]);
+    expect(toSubscriberDeliveries({ ...page, delivered: [{ ...key, seqs: [1] }] }, { status: 'delivered' })[0]).not.toHaveProperty('replays');
+  });
 });
 
 describe('webhook-id', () => {
