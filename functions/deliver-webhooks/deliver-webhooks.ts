@@ -25,6 +25,16 @@ export function makeWebhookFanOutQueueHandler(root: Root): (event: SQSEvent, con
 const JobSchema = z.object({ tenant: z.string(), subscriptionId: z.string(), event: z.looseObject({ tenant: z.string() }), attempt: z.number().int().positive(), notBefore: z.number().optional() });
 
 /**
+ * A job read back from outside: an SQS message body here, the local queue's journal after a
+ * restart. Its event is parsed as a stored event is; `notBefore` only comes with long SQS delays.
+ */
+export function parseDeliveryJob(value: unknown): { job: DeliveryJob; notBefore: number | undefined } {
+  const parsed = JobSchema.parse(value);
+  const { tenant, ...stored } = parsed.event;
+  return { job: { tenant: parsed.tenant, subscriptionId: parsed.subscriptionId, attempt: parsed.attempt, event: { ...parseStoredEvent(stored), tenant } }, notBefore: parsed.notBefore };
+}
+
+/**
  * AWS: the delivery queue's consumer. Each message is one attempt, in parallel with the batch's
  * others (each bounded by the send timeout), so a slow receiver never waits behind another; a
  * message that comes before its `notBefore` goes back with the rest of its delay. The batch's
@@ -39,11 +49,9 @@ export function makeDeliverWebhooksHandler(root: Root): (event: SQSEvent) => Pro
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          const parsed = JobSchema.parse(JSON.parse(record.body));
-          const { tenant, ...stored } = parsed.event;
-          const job: DeliveryJob = { tenant: parsed.tenant, subscriptionId: parsed.subscriptionId, attempt: parsed.attempt, event: { ...parseStoredEvent(stored), tenant } };
-          const wait = (parsed.notBefore ?? 0) - root.clock.now().getTime();
-          if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore: parsed.notBefore } }], wait);
+          const { job, notBefore } = parseDeliveryJob(JSON.parse(record.body));
+          const wait = (notBefore ?? 0) - root.clock.now().getTime();
+          if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore } }], wait);
           else {
             const outcome = await work(job);
             // The dead-deliveries alarm counts this line (infra/constructs/webhook-delivery.ts).

@@ -3,14 +3,20 @@ import type { AddressInfo } from 'node:net';
 
 export type ReceivedWebhook = { headers: Record<string, string>; body: string; at: number };
 
+/** What the receiver answers: a status, a status with headers (e.g. `Retry-After`), or 'hang' to never answer. */
+export type ReceiverAnswer = number | 'hang' | { status: number; headers: Record<string, string> };
+
 /**
- * A real HTTP receiver on loopback: records every request, answers as `answer` says (a status,
- * or 'hang' to never answer). Tests switch `answer` to make it fail, recover or stall.
+ * A real HTTP receiver on loopback: records every request, answers as `answer` says. Tests switch
+ * `answer` to make it fail, recover or stall. `port` listens where an earlier receiver did (one that is back up).
  */
-export async function startReceiver(initial: number | 'hang' = 200): Promise<{ url: string; received: ReceivedWebhook[]; answer: number | 'hang'; close(): Promise<void> }> {
+export async function startReceiver(
+  initial: ReceiverAnswer = 200,
+  options: { port?: number } = {},
+): Promise<{ url: string; received: ReceivedWebhook[]; answer: ReceiverAnswer; close(): Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   const hanging: ServerResponse[] = [];
-  const state = { answer: initial };
+  const state: { answer: ReceiverAnswer } = { answer: initial };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -22,10 +28,11 @@ export async function startReceiver(initial: number | 'hang' = 200): Promise<{ u
         hanging.push(response);
         return;
       }
-      response.writeHead(state.answer, { 'content-type': 'text/plain' }).end('ok');
+      const { status, headers: answerHeaders } = typeof state.answer === 'number' ? { status: state.answer, headers: {} } : state.answer;
+      response.writeHead(status, { 'content-type': 'text/plain', ...answerHeaders }).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hook`,
