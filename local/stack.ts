@@ -31,6 +31,8 @@ import { summarizePublishPatterns } from '#shared/bus/publish-summary.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { makeLocalRelayFailures } from './relay-failures.ts';
 import { LocalDeliveryQueue } from './webhook-queue.ts';
+import { WebhookJournal } from './webhook-journal.ts';
+import { parseDeliveryJob } from '#functions/deliver-webhooks/deliver-webhooks.ts';
 import { deliveredBatchOf, webhookJobWorkerOf } from '#functions/runtime/parts/webhooks.ts';
 import { LOCAL_RETRY_SCHEDULE } from '#shared/webhooks/retry-schedule.ts';
 import { deliveryLedgerOf } from '#functions/runtime/parts/webhooks.ts';
@@ -132,7 +134,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return bound.handlers.observer(folder);
     };
     const archive = new ArchiveWriter({ dir: join(dataDir, 'archive') });
-    const webhookQueue = new LocalDeliveryQueue({ log });
+    // Journaled in the data dir, as SQS keeps what it accepted: a retry waiting or a job queued when the stack stops or dies runs after the restart.
+    const webhookQueue = new LocalDeliveryQueue({ log, journal: new WebhookJournal({ file: join(dataDir, 'webhook-queue.jsonl') }) });
     const webhookTargets: LocalTarget[] =
       options.webhooks === false
         ? []
@@ -194,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const { tenant, key } of entries) await keys.saveKey(hashApiKey(key), { tenant, scope: DEFAULT_KEY_SCOPE });
 
     // What an earlier run accepted and did not finish is delivered again, before the stream brings anything new.
+    webhookQueue.resume((value) => parseDeliveryJob(value).job);
     bus.resume();
     // Fault injection for the crash tests: die the first time the relay is about to publish a run
     // event, as a process killed between "stored" and "published" would. Other records (the API key

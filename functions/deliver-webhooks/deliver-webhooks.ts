@@ -36,9 +36,11 @@ const ReplayJobSchema = z.object({
   notBefore: z.number().optional(),
 });
 
-/** A message body back to its job, and the time it may run. */
-function parseJob(body: string): { job: WebhookJob; notBefore: number | undefined } {
-  const input: unknown = JSON.parse(body);
+/**
+ * A job read back from outside: an SQS message body here, the local queue's journal after a
+ * restart. An event job's event is parsed as a stored event is; `notBefore` only comes with long SQS delays.
+ */
+export function parseDeliveryJob(input: unknown): { job: WebhookJob; notBefore: number | undefined } {
   const replay = ReplayJobSchema.safeParse(input);
   if (replay.success) {
     const { notBefore, ...job } = replay.data;
@@ -65,7 +67,7 @@ export function makeDeliverWebhooksHandler(root: Root): (event: SQSEvent) => Pro
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          const { job, notBefore } = parseJob(record.body);
+          const { job, notBefore } = parseDeliveryJob(JSON.parse(record.body));
           const wait = (notBefore ?? 0) - root.clock.now().getTime();
           if (wait > 0) await queue.enqueue([{ ...job, ...{ notBefore } }], wait);
           else {

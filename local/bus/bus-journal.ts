@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readJsonLines } from '../jsonl-lines.ts';
 import { BusEventSchema, type BusEvent } from './bus-event.ts';
 
 const JournalLineSchema = z.object({ event: BusEventSchema, targets: z.array(z.string()) });
@@ -50,10 +51,10 @@ export class BusJournal {
       .sort((a, b) => a - b);
     const pending: PendingDelivery[] = [];
     for (const number of numbers) {
-      const done = new Set(readLines(this.doneFile(number), DoneLineSchema).map(({ id, target }) => `${id}\n${target}`));
+      const done = new Set(readJsonLines(this.doneFile(number), DoneLineSchema).map(({ id, target }) => `${id}\n${target}`));
       const segment: Segment = { number, entries: 0, pending: 0 };
       this.#segments.set(number, segment);
-      for (const { event, targets } of readLines(this.journalFile(number), JournalLineSchema)) {
+      for (const { event, targets } of readJsonLines(this.journalFile(number), JournalLineSchema)) {
         segment.entries += 1;
         const owed = new Set(targets.filter((target) => !done.has(`${event.id}\n${target}`)));
         if (owed.size === 0) continue;
@@ -150,27 +151,4 @@ export class BusJournal {
     rmSync(this.journalFile(segment.number), { force: true });
     rmSync(this.doneFile(segment.number), { force: true });
   }
-}
-
-function readLines<T>(file: string, schema: z.ZodType<T>): T[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error: unknown) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
-    throw error;
-  }
-  const lines = text.split('\n');
-  const parsed: T[] = [];
-  for (const [index, line] of lines.entries()) {
-    if (line === '') continue;
-    try {
-      parsed.push(schema.parse(JSON.parse(line)));
-    } catch (error: unknown) {
-      // Only the last line can be torn (a crash mid-append of a power loss); anything else is damage.
-      if (index >= lines.length - 2) continue;
-      throw new Error(`${file} line ${index + 1} is not a journal line`, { cause: error });
-    }
-  }
-  return parsed;
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function receiver(initial: number | 'hang' = 200, answerFor?: AnswerFor) {
-  const started = await startReceiver(initial, answerFor);
+  const started = await startReceiver(initial, answerFor === undefined ? {} : { answerFor });
   receivers.push(started);
   return started;
 }
