@@ -11,6 +11,12 @@ export type QueuedJob = WebhookJob & { readonly notBefore?: number };
  * Webhook jobs on SQS, one message each (10 a call): an event's delivery, or a replay (a few
  * hundred bytes whatever the run's length: it names the run and where the replay stands). A delay past 15 minutes travels as
  * `notBefore`: the worker puts a message that comes early back with the remaining delay.
+ *
+ * Each message carries its subscription as MessageGroupId: on a standard queue that makes SQS a
+ * fair queue (AWS's noisy-neighbour mitigation), so when one subscription's endpoint is slow or
+ * dead and its jobs pile up or hold the workers, SQS hands out the other subscriptions' jobs
+ * first instead of making them wait behind that backlog. Order and exactly-once are not implied
+ * (that is FIFO, which this queue is not).
  */
 export class SqsDeliveryQueue implements DeliveryQueue {
   readonly #client: SQSClient;
@@ -31,6 +37,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
         Id: String(index),
         MessageBody: JSON.stringify(notBefore === undefined ? job : { ...job, notBefore }),
         DelaySeconds: delaySeconds,
+        MessageGroupId: job.subscriptionId,
       }));
       const answer = await this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: entries }));
       if ((answer.Failed ?? []).length > 0) throw new Error(`SQS refused ${answer.Failed?.length ?? 0} webhook jobs: ${answer.Failed?.[0]?.Message ?? 'no reason given'}`);
