@@ -20,14 +20,14 @@ function failureOf(key: LedgerKey, seq: number, overrides: Partial<DeliveryFailu
 
 /**
  * Every page of a run's ledger, following `next` to the end; fails the test if a page holds more
- * records than the limit or the walk does not end.
+ * records (replays included) than the limit or the walk does not end.
  */
-async function readAllPages(ledger: DeliveryLedger, tenant: string, runId: string, limit = 100): Promise<LedgerPage[]> {
+export async function readAllPages(ledger: DeliveryLedger, tenant: string, runId: string, limit = 100): Promise<LedgerPage[]> {
   const pages: LedgerPage[] = [];
   let cursor: string | undefined;
   do {
     const page = await ledger.readRun(tenant, runId, { cursor, limit });
-    expect(page.delivered.length + page.failures.length).toBeLessThanOrEqual(limit);
+    expect(page.delivered.length + page.failures.length + (page.replays?.length ?? 0)).toBeLessThanOrEqual(limit);
     pages.push(page);
     cursor = page.next;
     if (pages.length > 1000) throw new Error('the ledger pages did not end');

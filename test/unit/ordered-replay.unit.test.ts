@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryDeliveryLedger } from '#adapters/memory/memory-delivery-ledger.ts';
 import type { ObserverFilter } from '#shared/bus/filter-pattern.ts';
 import { parseStoredEvent, type StoredEvent } from '#shared/contract/event.ts';
 import type { DeliveryOutcome } from '#shared/webhooks/deliver-webhook.ts';
 import type { DeliveryJob, ReplayJob, WebhookJob } from '#shared/webhooks/delivery-job.ts';
 import { makeOrderedReplay, type ReplaySlice, type ReplaySliceResult } from '#shared/webhooks/ordered-replay.ts';
-import type { LedgerKey, ReplayLedger, ReplayRecord, ReplayStatus } from '#shared/webhooks/ports.ts';
+import type { LedgerKey } from '#shared/webhooks/ports.ts';
 import type { Subscription } from '#shared/webhooks/subscription.ts';
 import { fakeClock } from '#test/support/clock.ts';
 
@@ -21,33 +22,16 @@ function runOf(types: readonly string[]): StoredEvent[] {
   );
 }
 
-/** The replays' ledger kept in a map, with the same rule as DynamoDB's: a slice moves a replay on unless a later one did. */
-class MapReplayLedger implements ReplayLedger {
-  readonly records = new Map<string, ReplayRecord>();
-  startReplay(record: ReplayRecord): Promise<void> {
-    this.records.set(record.replayId, record);
-    return Promise.resolve();
-  }
-  getReplay(_key: LedgerKey, replayId: string): Promise<ReplayRecord | undefined> {
-    return Promise.resolve(this.records.get(replayId));
-  }
-  advanceReplay(_key: LedgerKey, replayId: string, progress: { fromStep: number; nextSeq: number; status: ReplayStatus; at: Date }): Promise<boolean> {
-    const record = this.records.get(replayId);
-    if (record === undefined || record.step > progress.fromStep) return Promise.resolve(false);
-    this.records.set(replayId, { ...record, nextSeq: progress.nextSeq, status: progress.status, step: progress.fromStep + 1, updatedAt: progress.at.toISOString() });
-    return Promise.resolve(true);
-  }
-}
-
 /**
  * Everything around one replay, in memory: the run's events, a subscription, a receiver whose
  * answers are scripted per seq (one outcome per attempt, then delivered), a queue that keeps what
  * the replay puts back, and the delivered batch.
  */
-function given(options: { types: readonly string[]; filter?: ObserverFilter; script?: Record<number, DeliveryOutcome['outcome'][]>; slice?: Partial<ReplaySlice>; subscription?: 'active' | 'disabled' | 'deleted' }) {
+async function given(options: { types: readonly string[]; filter?: ObserverFilter; script?: Record<number, DeliveryOutcome['outcome'][]>; slice?: Partial<ReplaySlice>; subscription?: 'active' | 'disabled' | 'deleted' }) {
   const clock = fakeClock();
   const events = runOf(options.types);
-  const replays = new MapReplayLedger();
+  // The memory adapter passes the ReplayLedger contract with DynamoDB: a slice moves the replay on unless a later one did.
+  const replays = new MemoryDeliveryLedger();
   const queued: Array<{ job: WebhookJob; delayMs: number }> = [];
   const attempts: Array<{ seq: number; attempt: number }> = [];
   const delivered: number[] = [];
@@ -89,7 +73,7 @@ function given(options: { types: readonly string[]; filter?: ObserverFilter; scr
     slice: { maxEvents: 1000, maxMs: 60_000, ...options.slice },
   });
   const job: ReplayJob = { kind: 'replay', tenant, subscriptionId, runId, replayId: 'rpl_1', afterSeq: 0, throughSeq: events.length, attempt: 1, step: 0 };
-  void replays.startReplay({ ...key, replayId: 'rpl_1', fromSeq: 1, toSeq: events.length, nextSeq: 1, status: 'running', step: 0, queuedAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-23T10:00:00Z' });
+  await replays.startReplay({ ...key, replayId: 'rpl_1', fromSeq: 1, toSeq: events.length, nextSeq: 1, status: 'running', step: 0, queuedAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-23T10:00:00Z' });
   return {
     job,
     replay,
@@ -98,29 +82,29 @@ function given(options: { types: readonly string[]; filter?: ObserverFilter; scr
     delivered,
     state,
     flushes: () => flushes,
-    record: () => replays.records.get('rpl_1'),
+    record: () => replays.getReplay(key, 'rpl_1'),
   };
 }
 
 describe('an ordered replay', () => {
   it('sends every event in seq order, records them delivered and ends done past the last seq', async () => {
-    const world = given({ types: ['run.started', 'run.progress', 'run.progress', 'run.completed'] });
+    const world = await given({ types: ['run.started', 'run.progress', 'run.progress', 'run.completed'] });
     const result = await world.replay(world.job);
     expect(result).toEqual({ outcome: 'done', delivered: [1, 2, 3, 4], dead: [] });
     expect(world.attempts).toEqual([1, 2, 3, 4].map((seq) => ({ seq, attempt: 1 })));
     expect(world.delivered).toEqual([1, 2, 3, 4]);
     expect(world.queued).toEqual([]);
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 5, step: 1 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 5, step: 1 }));
     // The delivered blocks are written before the record says done.
     expect(world.flushes()).toBe(1);
   });
 
   it('puts itself back at the same position with the next attempt and the delay when an event fails, and never sends the next one before it', async () => {
-    const world = given({ types: ['run.started', 'run.progress', 'run.progress', 'run.progress', 'run.completed'], script: { 3: ['retry', 'retry'] } });
+    const world = await given({ types: ['run.started', 'run.progress', 'run.progress', 'run.progress', 'run.completed'], script: { 3: ['retry', 'retry'] } });
     const first = await world.replay(world.job);
     expect(first).toEqual({ outcome: 'retrying', delivered: [1, 2], dead: [] });
     expect(world.queued).toEqual([{ job: { ...world.job, afterSeq: 2, attempt: 2, step: 1 }, delayMs: 1000 }]);
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'retrying', nextSeq: 3, step: 1 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'retrying', nextSeq: 3, step: 1 }));
 
     const rest = await drainQueue(world);
     expect(rest.map((result) => result.outcome)).toEqual(['retrying', 'done']);
@@ -134,11 +118,11 @@ describe('an ordered replay', () => {
       { seq: 5, attempt: 1 },
     ]);
     expect(world.delivered).toEqual([1, 2, 3, 4, 5]);
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 6 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 6 }));
   });
 
   it('goes on with the next event at attempt 1 when one is dead in the middle', async () => {
-    const world = given({ types: ['run.started', 'run.progress', 'run.progress', 'run.progress', 'run.completed'], script: { 3: ['retry', 'dead'] } });
+    const world = await given({ types: ['run.started', 'run.progress', 'run.progress', 'run.progress', 'run.completed'], script: { 3: ['retry', 'dead'] } });
     const results = [await world.replay(world.job), ...(await drainQueue(world))];
     expect(results.map((result) => result.outcome)).toEqual(['retrying', 'done']);
     expect(results.flatMap((result) => result.dead)).toEqual([3]);
@@ -151,38 +135,38 @@ describe('an ordered replay', () => {
       { seq: 5, attempt: 1 },
     ]);
     expect(world.delivered).toEqual([1, 2, 4, 5]);
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 6 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 6 }));
   });
 
   it('sends only what the subscription\'s filter matches, and counts the skipped events as passed', async () => {
-    const world = given({ types: ['run.started', 'run.progress', 'token', 'run.progress', 'run.completed'], filter: { types: ['run.started', 'run.completed'] } });
+    const world = await given({ types: ['run.started', 'run.progress', 'token', 'run.progress', 'run.completed'], filter: { types: ['run.started', 'run.completed'] } });
     expect(await world.replay(world.job)).toEqual({ outcome: 'done', delivered: [1, 5], dead: [] });
     expect(world.attempts.map(({ seq }) => seq)).toEqual([1, 5]);
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 6 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 6 }));
   });
 
   it('works in slices: after the slice\'s events it queues its continuation at once, and the slices together send the run in order', async () => {
-    const world = given({ types: Array.from({ length: 7 }, () => 'run.progress'), slice: { maxEvents: 3 } });
+    const world = await given({ types: Array.from({ length: 7 }, () => 'run.progress'), slice: { maxEvents: 3 } });
     const first = await world.replay(world.job);
     expect(first).toEqual({ outcome: 'continued', delivered: [1, 2, 3], dead: [] });
     expect(world.queued).toEqual([{ job: { ...world.job, afterSeq: 3, attempt: 1, step: 1 }, delayMs: 0 }]);
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'running', nextSeq: 4, step: 1 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'running', nextSeq: 4, step: 1 }));
     const rest = await drainQueue(world);
     expect(rest.map((result) => result.outcome)).toEqual(['continued', 'done']);
     expect(world.attempts.map(({ seq }) => seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // One record write per slice, whatever the slice holds.
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 8, step: 3 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'done', nextSeq: 8, step: 3 }));
   });
 
   it('ends a slice on its time budget too', async () => {
-    const world = given({ types: ['run.progress', 'run.progress', 'run.progress'], slice: { maxMs: 0 } });
+    const world = await given({ types: ['run.progress', 'run.progress', 'run.progress'], slice: { maxMs: 0 } });
     expect(await world.replay(world.job)).toEqual({ outcome: 'continued', delivered: [], dead: [] });
     expect(world.attempts).toEqual([]);
     expect(world.queued[0]?.job).toEqual({ ...world.job, step: 1 });
   });
 
   it('drops a stale copy of a job the replay has moved past, sending nothing', async () => {
-    const world = given({ types: ['run.progress', 'run.progress', 'run.progress'], slice: { maxEvents: 1 } });
+    const world = await given({ types: ['run.progress', 'run.progress', 'run.progress'], slice: { maxEvents: 1 } });
     await world.replay(world.job);
     const sent = world.attempts.length;
     expect(await world.replay(world.job)).toEqual({ outcome: 'stale', delivered: [], dead: [] });
@@ -191,23 +175,23 @@ describe('an ordered replay', () => {
   });
 
   it('stops as cancelled when the subscription is deleted or disabled, keeping how far it got', async () => {
-    const world = given({ types: ['run.progress', 'run.progress', 'run.progress'], slice: { maxEvents: 2 } });
+    const world = await given({ types: ['run.progress', 'run.progress', 'run.progress'], slice: { maxEvents: 2 } });
     await world.replay(world.job);
     world.state.subscription = 'disabled';
     const next = world.queued.shift()?.job;
     if (next === undefined || !('kind' in next)) throw new Error('no continuation queued');
     expect(await world.replay(next)).toEqual({ outcome: 'cancelled', delivered: [], dead: [] });
-    expect(world.record()).toEqual(expect.objectContaining({ status: 'cancelled', nextSeq: 3 }));
+    expect(await world.record()).toEqual(expect.objectContaining({ status: 'cancelled', nextSeq: 3 }));
     expect(world.queued).toEqual([]);
 
-    const deleted = given({ types: ['run.progress'], subscription: 'deleted' });
+    const deleted = await given({ types: ['run.progress'], subscription: 'deleted' });
     expect((await deleted.replay(deleted.job)).outcome).toBe('cancelled');
     expect(deleted.attempts).toEqual([]);
   });
 });
 
 /** Runs what the first slice queued, and what those queue, until nothing is left. */
-async function drainQueue(world: ReturnType<typeof given>): Promise<ReplaySliceResult[]> {
+async function drainQueue(world: Awaited<ReturnType<typeof given>>): Promise<ReplaySliceResult[]> {
   const results: ReplaySliceResult[] = [];
   while (world.queued.length > 0) {
     const next = world.queued.shift()?.job;
