@@ -35,6 +35,19 @@ export type DeliveryFailure = LedgerKey & {
   readonly webhookId?: string | undefined;
 };
 
+/** Delivered seqs of one subscriber and run: what the ledger records in aggregate. */
+export type DeliveredEntry = LedgerKey & { readonly seqs: readonly number[] };
+
+/**
+ * Where an observer invocation's successes wait to be written to the ledger together with many
+ * other invocations' (the ledger queue in AWS, drained in large batches by the ledger writer): one
+ * message a call, so the ledger costs a fraction of a write per delivery even when each invocation
+ * carries one event.
+ */
+export interface DeliveredQueue {
+  send(entries: readonly DeliveredEntry[]): Promise<void>;
+}
+
 /** One page of a run's ledger, as stored: delivered seqs per subscriber, and failure records. */
 export type LedgerPage = {
   readonly delivered: ReadonlyArray<LedgerKey & { readonly seqs: readonly number[] }>;
