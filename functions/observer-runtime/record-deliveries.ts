@@ -20,7 +20,8 @@ export type RecordDeliveriesOptions = {
   readonly batch?: DeliveredBatch;
   /**
    * Successes go here as one message per invocation instead of a ledger write (failures are still
-   * written directly, one by one); if the send fails they are written directly after all.
+   * written directly, one by one); if the send fails they are written directly after all. Not used
+   * with `batch`.
    * @default the ledger queue named by RUNLEDGER_LEDGER_QUEUE_URL (addObserver sets it and grants sqs:SendMessage); none without it
    */
   readonly queue?: DeliveredQueue;
@@ -102,9 +103,10 @@ function defaultQueue(): DeliveredQueue | undefined {
 /**
  * `runledger/observer`'s middleware: an observer that adds `.use(recordDeliveries({ name }))`
  * shows in `GET /v1/runs/{runId}/deliveries`. Successes of one invocation are one message on the
- * ledger queue when there is one (AWS, through addObserver), else one write per run (an SQS batch of
- * 10 events of a run: a tenth of a write each); a failure is one record per event, with the attempt (SQS's receive count) and the error, and the error is thrown on, so
- * retries and dead letters work as before. A ledger write that fails is logged, never the
+ * ledger queue when there is one (AWS, through addObserver), else one write per run (an SQS batch
+ * of 10 events of a run: a tenth of a write each); a failure is one record per event, with the
+ * attempt (SQS's receive count) and the error, and the error is thrown on, so retries and dead
+ * letters work as before. A ledger write that fails is logged, never the
  * observer's failure.
  */
 export function recordDeliveries(options: RecordDeliveriesOptions): RecordDeliveriesMiddleware {
