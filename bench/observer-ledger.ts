@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeDynamoDbClient } from '#adapters/dynamodb/client.ts';
 import { DynamoDbDeliveryLedger } from '#adapters/dynamodb/dynamodb-delivery-ledger.ts';
@@ -26,14 +26,15 @@ const context = { functionName: 'observer', getRemainingTimeInMillis: () => 10_0
  * source does, one batch at a time (the poller runs several: that only splits batches further).
  */
 class StandInLedgerQueue implements DeliveredQueue {
-  readonly #write: (event: SQSEvent) => Promise<{ batchItemFailures: unknown[] }>;
+  readonly #write: (event: SQSEvent) => Promise<SQSBatchResponse>;
   #pending: string[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  #failedBatches = 0;
   messages = 0;
   batches = 0;
 
-  constructor(write: (event: SQSEvent) => Promise<{ batchItemFailures: unknown[] }>) {
+  constructor(write: (event: SQSEvent) => Promise<SQSBatchResponse>) {
     this.#write = write;
   }
 
@@ -48,7 +49,11 @@ class StandInLedgerQueue implements DeliveredQueue {
   /** Everything sent so far, written. */
   async drain(): Promise<void> {
     this.#handOver();
-    await this.#writing;
+    // A batch that failed hands its messages over again while it is awaited.
+    for (let written = this.#writing; ; written = this.#writing) {
+      await written;
+      if (written === this.#writing) return;
+    }
   }
 
   #handOver(): void {
@@ -61,7 +66,12 @@ class StandInLedgerQueue implements DeliveredQueue {
     const event = { Records: bodies.map((body, index) => ({ messageId: `m-${this.batches}-${index}`, body, attributes: { ApproximateReceiveCount: '1' } })) } as unknown as SQSEvent;
     this.#writing = this.#writing.then(async () => {
       const answer = await this.#write(event);
-      if (answer.batchItemFailures.length > 0) throw new Error(`the ledger writer failed ${answer.batchItemFailures.length} messages`);
+      if (answer.batchItemFailures.length === 0) return;
+      // As SQS would: the failed messages come back (the writes they cost are counted), up to the queue's five receives.
+      if (++this.#failedBatches > 5) throw new Error(`the ledger writer kept failing: ${answer.batchItemFailures.length} messages of batch ${this.batches}`);
+      const failed = new Set(answer.batchItemFailures.map((failure) => failure.itemIdentifier));
+      this.#pending.push(...event.Records.filter((record) => failed.has(record.messageId)).map((record) => record.body));
+      this.#handOver();
     });
   }
 }

@@ -83,6 +83,19 @@ describe('the ledger writer (functions/write-ledger) on DynamoDB Local', () => {
     ]);
   });
 
+  it('writes a batch that names more blocks than it sends at once (a bounded number in flight): each block once, none left out', async () => {
+    const client = makeDynamoDbClient({ endpoint: table.endpoint });
+    const calls = countCalls(client);
+    const root = compose(loadConfig({ RUNLEDGER_TABLE_NAME: table.tableName, POWERTOOLS_LOG_LEVEL: 'ERROR' }), { dynamoDb: client });
+    const runs = Array.from({ length: 90 }, () => uniqueId('run'));
+
+    expect(await makeWriteLedgerHandler(root)(sqsEvent(runs.map((runId) => encodeDeliveredMessage([observer(runId, 'metrics', [1, 2])]))))).toEqual({ batchItemFailures: [] });
+
+    expect(calls.get('UpdateItemCommand')).toBe(90);
+    const ledger = new DynamoDbDeliveryLedger({ client: table.documentClient, tableName: table.tableName, retentionDays: 1 });
+    for (const runId of runs) expect((await ledger.readRun('acme', runId, { limit: 10 })).delivered).toEqual([expect.objectContaining({ subscriber: 'metrics', seqs: expect.arrayContaining([1, 2]) })]);
+  });
+
   it('reports a message it cannot read as the one failed item, and writes the others', async () => {
     const root = compose(loadConfig({ RUNLEDGER_TABLE_NAME: table.tableName, POWERTOOLS_LOG_LEVEL: 'CRITICAL' }), { dynamoDb: table.client });
     const runId = uniqueId('run');
