@@ -17,6 +17,7 @@ import { formatBundleReport, measureBundles } from './bundles.ts';
 import { measureCommitBarrier } from './commit-barrier.ts';
 import { measureOtlp, OTLP_BATCH } from './otlp-traces.ts';
 import { measureWebhooks } from './webhooks.ts';
+import { measureObserverLedger } from './observer-ledger.ts';
 import { CapacityMeter } from './capacity-meter.ts';
 
 const API_KEY = 'bench-key-0123456789';
@@ -370,6 +371,8 @@ targets at batch 25: producer <= 1.1, server <= 2.2 WCU/event; ingest/raw >= 0.5
   });
 
   await killHard(stack.process);
+  // With the stack gone, nothing but the observers and the ledger writer passes the meter.
+  await measureObserverLedger({ endpoint, meter });
   await meter.stop();
   await dynamo.stop();
 

@@ -24,6 +24,9 @@ export class RunLedgerStack extends Stack {
       value: Lazy.string({ produce: () => this.toJsonString(this.runledger.observers.queueOutputs) }),
     });
     new CfnOutput(this, 'RelayFailuresQueueUrl', { value: this.runledger.relayFailures.queueUrl, description: 'what the relay could not publish (tenant, run, seqs): npm run dlq -- redrive --aws' });
+    // For an observer addObserver cannot configure (an imported function): its owner sets the URL and grants sqs:SendMessage on the ARN.
+    new CfnOutput(this, 'LedgerQueueUrl', { value: this.runledger.ledgerQueue.queue.queueUrl, description: 'RUNLEDGER_LEDGER_QUEUE_URL of an observer CDK cannot configure (docs/observers.md)' });
+    new CfnOutput(this, 'LedgerQueueArn', { value: this.runledger.ledgerQueue.queue.queueArn, description: 'grant such an observer sqs:SendMessage on this' });
     const { dashboard } = this.runledger;
     if (dashboard !== undefined) new CfnOutput(this, 'DashboardUrl', { value: dashboard.url, description: 'the dashboard (sign in with an API key)' });
     new CfnOutput(this, 'ShareKeysSecretArn', { value: this.runledger.shareLinkKeys.secret.secretArn, description: 'share-link signing keys; rotate as docs/dashboard.md says' });

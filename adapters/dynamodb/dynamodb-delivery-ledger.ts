@@ -43,6 +43,9 @@ const ReplayItemSchema = z.object({
   updatedAt: z.string(),
 });
 
+/** Delivered-block writes of one recordDelivered call in flight at once. */
+const BLOCK_WRITES_IN_FLIGHT = 32;
+
 /**
  * The delivery ledger in the events table, beside nothing of the run's own items (`W#` keys):
  * delivered seqs as number sets in blocks of DELIVERED_BLOCK_SIZE (ADD to a set is idempotent and
@@ -75,18 +78,22 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger, ReplayLedger {
         block.seqs.add(seq);
       }
     }
-    await Promise.all(
-      [...blocks.values()].map(({ key, sk, seqs }) =>
-        this.#client.send(
+    const pending = [...blocks.values()];
+    // A bounded number in flight: the ledger writer's batch can name hundreds of blocks, more than the SDK's 50 sockets.
+    const writeNext = async (): Promise<void> => {
+      for (let block = pending.pop(); block !== undefined; block = pending.pop()) {
+        const { key, sk, seqs } = block;
+        await this.#client.send(
           new UpdateCommand({
             TableName: this.#tableName,
             Key: { pk: ledgerPk(key.tenant, key.runId), sk },
             UpdateExpression: 'ADD seqs :seqs SET kind = :kind, expiresAt = :expiresAt',
             ExpressionAttributeValues: { ':seqs': seqs, ':kind': key.kind, ':expiresAt': expiresAt(at, this.#retentionDays) },
           }),
-        ),
-      ),
-    );
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BLOCK_WRITES_IN_FLIGHT, pending.length) }, writeNext));
   }
 
   async recordFailure(failure: DeliveryFailure): Promise<void> {

@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbDeliveryLedger } from '#adapters/dynamodb/dynamodb-delivery-ledger.ts';
+import { SqsDeliveredQueue } from '#adapters/sqs/sqs-delivered-queue.ts';
 import { parseBusEvent } from '#shared/bus/published-event.ts';
 import { DeliveredBatch } from '#shared/webhooks/delivered-batch.ts';
-import type { DeliveryLedger, LedgerKey } from '#shared/webhooks/ports.ts';
+import type { DeliveredEntry, DeliveredQueue, DeliveryLedger, LedgerKey } from '#shared/webhooks/ports.ts';
 
 export type RecordDeliveriesOptions = {
   /** The observer's name in the ledger (`?subscriber=`): the name given to addObserver. */
@@ -16,6 +18,13 @@ export type RecordDeliveriesOptions = {
    * batch, flushed on a timer). @default one write per invocation, per run
    */
   readonly batch?: DeliveredBatch;
+  /**
+   * Successes go here as one message per invocation instead of a ledger write (failures are still
+   * written directly, one by one); if the send fails they are written directly after all. Not used
+   * with `batch`.
+   * @default the ledger queue named by RUNLEDGER_LEDGER_QUEUE_URL (addObserver sets it and grants sqs:SendMessage); none without it
+   */
+  readonly queue?: DeliveredQueue;
 };
 
 /**
@@ -80,25 +89,51 @@ function defaultLedger(): DeliveryLedger | undefined {
 }
 
 /**
+ * The ledger queue addObserver wires (RUNLEDGER_LEDGER_QUEUE_URL): in AWS an optional observer, or
+ * one of your own behind its dispatcher, is invoked once per event, so a write per invocation would
+ * be a write per event; a message per invocation, written by the ledger writer a thousand at a
+ * time, is a small fraction of one. None without it (the local stack batches on a timer instead).
+ */
+function defaultQueue(): DeliveredQueue | undefined {
+  const queueUrl = process.env.RUNLEDGER_LEDGER_QUEUE_URL;
+  if (queueUrl === undefined || queueUrl === '') return undefined;
+  return new SqsDeliveredQueue({ client: new SQSClient({}), queueUrl });
+}
+
+/**
  * `runledger/observer`'s middleware: an observer that adds `.use(recordDeliveries({ name }))`
- * shows in `GET /v1/runs/{runId}/deliveries`. Successes of one invocation are one write per run
- * (an SQS batch of 10 events of a run: a tenth of a write each); a failure is one record per
- * event, with the attempt (SQS's receive count) and the error, and the error is thrown on, so
- * retries and dead letters work as before. A ledger write that fails is logged, never the
+ * shows in `GET /v1/runs/{runId}/deliveries`. Successes of one invocation are one message on the
+ * ledger queue when there is one (AWS, through addObserver), else one write per run (an SQS batch
+ * of 10 events of a run: a tenth of a write each); a failure is one record per event, with the
+ * attempt (SQS's receive count) and the error, and the error is thrown on, so retries and dead
+ * letters work as before. A ledger write that fails is logged, never the
  * observer's failure.
  */
 export function recordDeliveries(options: RecordDeliveriesOptions): RecordDeliveriesMiddleware {
   let ledger = options.ledger;
   let looked = false;
+  let queue = options.queue;
   const ledgerOf = (): DeliveryLedger | undefined => {
-    if (ledger === undefined && !looked) {
+    if (!looked) {
       looked = true;
-      ledger = defaultLedger();
+      ledger ??= defaultLedger();
+      queue ??= options.batch === undefined ? defaultQueue() : undefined;
     }
     return ledger;
   };
   const logger = new Logger({ serviceName: 'runledger-observer' });
   const warn = (error: unknown) => logger.warn('the delivery ledger could not be written', { observer: options.name, error });
+  /** Onto the queue; straight into the ledger when the queue refuses (the observer's work is done either way). */
+  const sendOrWrite = (target: DeliveryLedger, via: DeliveredQueue) => ({
+    recordDelivered: async (entries: readonly DeliveredEntry[], at: Date) => {
+      try {
+        await via.send(entries);
+      } catch (error: unknown) {
+        logger.warn('the ledger queue could not be sent to: writing the ledger directly', { observer: options.name, error });
+        await target.recordDelivered(entries, at);
+      }
+    },
+  });
   const failed = async (deliveries: Delivery[], error: unknown) => {
     const at = new Date().toISOString();
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -114,7 +149,7 @@ export function recordDeliveries(options: RecordDeliveriesOptions): RecordDelive
       try {
         const target = ledgerOf();
         if (target === undefined) return;
-        const batch = options.batch ?? new DeliveredBatch(target);
+        const batch = options.batch ?? new DeliveredBatch(queue === undefined ? target : sendOrWrite(target, queue));
         for (const { key, seq } of succeeded) batch.add(key, seq);
         if (options.batch === undefined) await batch.flush(new Date());
         await failed(

@@ -3,11 +3,11 @@ import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryption
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ALERT_PK_PREFIX, API_KEY_PK_PREFIX, DEADLINE_PK_PREFIX, RUN_PK_PREFIX, STREAM_SLOT_PK, WEBHOOK_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
+import { ALERT_PK_PREFIX, API_KEY_PK_PREFIX, DEADLINE_PK_PREFIX, ledgerPk, RUN_PK_PREFIX, STREAM_SLOT_PK, WEBHOOK_PK_PREFIX } from '#adapters/dynamodb/keys.ts';
 import { EVENTS_TABLE, RUN_INDEXES } from '#adapters/dynamodb/table-definition.ts';
 
 /** What a function may do with the table; each grants only the calls that job makes. */
-export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder' | 'event-reader' | 'stream-slots' | 'webhook-manager' | 'ledger-writer' | 'webhook-reader';
+export type TableAccess = 'run-writer' | 'run-reader' | 'key-reader' | 'alert-claimer' | 'stale-run-finder' | 'event-reader' | 'stream-slots' | 'webhook-manager' | 'ledger-writer' | 'delivered-writer' | 'webhook-reader';
 
 /** `indexes: false` leaves the indexes out of the grant: the job queries the table's own items only. */
 const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string; indexes?: false }> = {
@@ -33,6 +33,8 @@ const ACCESS: Record<TableAccess, { actions: string[]; leadingKeys: string; inde
   'webhook-manager': { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], leadingKeys: `${WEBHOOK_PK_PREFIX}*`, indexes: false },
   // Observers record their deliveries (ADD to a block, put or delete a failure record), nothing else.
   'ledger-writer': { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], leadingKeys: `${WEBHOOK_PK_PREFIX}*`, indexes: false },
+  // The ledger writer only adds seqs to delivered blocks (ADD to a set): UpdateItem in runs' ledger partitions (`W#<tenant>#R#<run>`).
+  'delivered-writer': { actions: ['dynamodb:UpdateItem'], leadingKeys: ledgerPk('*', '*'), indexes: false },
   // The fan-out lists a tenant's subscriptions; the ledger route reads a run's ledger.
   'webhook-reader': { actions: ['dynamodb:GetItem', 'dynamodb:Query'], leadingKeys: `${WEBHOOK_PK_PREFIX}*`, indexes: false },
 };

@@ -29,6 +29,7 @@ import { ShareLinkKeys } from './share-link-keys.ts';
 import { apiOriginOf, DashboardSite } from './dashboard-site.ts';
 import { ArchiveStream } from './archive-stream.ts';
 import { ObserverRules, type AddObserverOptions, type ObserverRule } from './observer-rules.ts';
+import { LedgerQueue } from './ledger-queue.ts';
 
 /** Every prop is optional; the names are the `cdk.json` context keys. Checked at construction. */
 export interface RunLedgerProps {
@@ -153,6 +154,12 @@ export class RunLedger extends Construct {
   public readonly operations: Operations;
   /** Webhook deliveries: the job queue, its worker and their alarms (the fan-out is the `webhooks` observer). */
   public readonly webhooks: WebhookDelivery;
+  /**
+   * Observer deliveries on their way to the ledger: every observer function (built-in, or added
+   * with addObserver) sends each invocation's successes here, and its writer records them a
+   * thousand messages at a time.
+   */
+  public readonly ledgerQueue: LedgerQueue;
 
   constructor(scope: Construct, id: string, props: RunLedgerProps = {}) {
     super(scope, id);
@@ -245,6 +252,9 @@ export class RunLedger extends Construct {
     });
 
     this.observers = new ObserverRules(this, 'Observers', { bus: this.bus, alertTopic: this.operations.alertTopic, stage: config.stage, logRetention });
+    this.ledgerQueue = new LedgerQueue(this, 'LedgerQueue', { events: this.events, alertTopic: this.operations.alertTopic, stage: config.stage, logRetention });
+    // The built-in observers record their deliveries through the same middleware as yours.
+    for (const fn of Object.values(this.observerFunctions)) this.ledgerQueue.bind(fn.function);
     this.archiveStream = new ArchiveStream(this, 'ArchiveStream', { bucket: this.archive.bucket, partitioning: config.archivePartitioning });
     this.operations.monitorArchive(this.archiveStream.stream, {
       partitioning: config.archivePartitioning,
@@ -356,8 +366,13 @@ export class RunLedger extends Construct {
    * stack's bus and table: this stack never refers to it (see ObserverRules).
    */
   addObserver(fn: IFunction, options: AddObserverOptions): ObserverRule {
-    // What `recordDeliveries` (runledger/observer) needs to put the observer's deliveries in the ledger: the table, and its `W#` items only.
-    if (fn instanceof NodeLambdaFunction) this.events.bind(fn, 'ledger-writer');
+    // What `recordDeliveries` (runledger/observer) needs to put the observer's deliveries in the ledger: the table, and its `W#`
+    // items only (failures, and successes when the queue refuses), and the ledger queue (successes). An imported function
+    // cannot be given an environment: docs/observers.md says what its owner sets instead.
+    if (fn instanceof NodeLambdaFunction) {
+      this.events.bind(fn, 'ledger-writer');
+      this.ledgerQueue.bind(fn);
+    }
     return this.observers.addFunction(fn, options);
   }
 

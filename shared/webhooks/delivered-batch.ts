@@ -7,10 +7,11 @@ import type { DeliveryLedger, LedgerKey } from './ports.ts';
  * flush loses the record of those successes, never a delivery: the ledger then under-reports.
  */
 export class DeliveredBatch {
-  readonly #ledger: DeliveryLedger;
+  readonly #ledger: Pick<DeliveryLedger, 'recordDelivered'>;
   #pending = new Map<string, LedgerKey & { seqs: number[] }>();
 
-  constructor(ledger: DeliveryLedger) {
+  /** `ledger`: anything that records successes (the ledger itself, or the ledger queue in front of it). */
+  constructor(ledger: Pick<DeliveryLedger, 'recordDelivered'>) {
     this.#ledger = ledger;
   }
 

@@ -60,6 +60,19 @@ export type ReplayRecord = LedgerKey & {
   readonly updatedAt: string;
 };
 
+/** Delivered seqs of one subscriber and run: what the ledger records in aggregate. */
+export type DeliveredEntry = LedgerKey & { readonly seqs: readonly number[] };
+
+/**
+ * Where an observer invocation's successes wait to be written to the ledger together with many
+ * other invocations' (the ledger queue in AWS, drained in large batches by the ledger writer): one
+ * message a call, so the ledger costs a fraction of a write per delivery even when each invocation
+ * carries one event.
+ */
+export interface DeliveredQueue {
+  send(entries: readonly DeliveredEntry[]): Promise<void>;
+}
+
 /**
  * One page of a run's ledger: delivered seqs per subscriber (a subscriber may have several
  * entries, and entries on several pages), the failure records of events not delivered since,

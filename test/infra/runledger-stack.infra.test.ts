@@ -56,8 +56,9 @@ describe('events table', () => {
 describe('functions', () => {
   it('run Node 24 on arm64 with X-Ray and their own log group', () => {
     const functions = resources('AWS::Lambda::Function');
-    // The routes, then authorize, relay, detect-stale-runs, redrive-relay-failures, then the observers, then the webhook fan-out and worker.
-    const expected = HANDLER_NAMES.length + 4 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length + 2;
+    // The routes, then authorize, relay, detect-stale-runs, redrive-relay-failures, then the observers, then the webhook fan-out and
+    // worker, then the ledger writer (test/infra/ledger-queue.infra.test.ts).
+    const expected = HANDLER_NAMES.length + 4 + OBSERVERS.filter((observer) => observer.target.kind === 'function').length + 2 + 1;
     expect(functions).toHaveLength(expected);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
@@ -313,9 +314,9 @@ describe('fan-out', () => {
     const requiredFunctions = OBSERVERS.filter((observer) => observer.required && observer.target.kind === 'function').length;
     const required = OBSERVERS.filter((observer) => observer.required).length;
     // A dead-letter queue per required observer, a delivery queue per required function, the relay's two;
-    // the webhook fan-out's two (a required observer too) and the webhook jobs' two (test/infra/webhooks.infra.test.ts).
-    template.resourceCountIs('AWS::SQS::Queue', required + requiredFunctions + 2 + 4);
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }, required + 2 + 2);
+    // the webhook fan-out's two (a required observer too) and the webhook jobs' two (test/infra/webhooks.infra.test.ts), the ledger queue's two.
+    template.resourceCountIs('AWS::SQS::Queue', required + requiredFunctions + 2 + 4 + 2);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 }, required + 2 + 2 + 1);
   });
 
   it('archives through Firehose into tenant and date partitions, gzipped and encrypted', () => {
