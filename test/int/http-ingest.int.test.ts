@@ -54,7 +54,7 @@ describe('POST /v1/runs/{runId}/events over HTTP', () => {
     ).flat();
     expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     expect((await getRun(runId)).body).toMatchObject({ lastSeq: 1000, eventCount: 1000, missingSeqs: [] });
-    // 100 requests into one run take one claim at a time by design: ~20 s alone, over 60 s on a machine
+    // 100 requests into one run take one claim at a time by design: 11 s alone, over 60 s on a machine
     // busy with other suites. The test is about the seqs, not the speed (npm run bench measures that).
   }, 180_000);
 
