@@ -5,7 +5,7 @@ import { GLOBEX_KEY, request, startTestStack } from '#test/support/http.ts';
 
 let stack: RunningLocalStack;
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ ownDynamoDb: true });
 });
 afterAll(() => stack.stop());
 

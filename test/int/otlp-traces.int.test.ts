@@ -28,7 +28,7 @@ const failures: LocalTarget = {
 
 let stack: RunningLocalStack;
 beforeAll(async () => {
-  stack = await startTestStack({ observers: [failures] });
+  stack = await startTestStack({ observers: [failures], ownDynamoDb: true });
 });
 afterAll(() => stack.stop());
 
