@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 
-// The package as another project gets it: `npm pack` (which runs `prepare`, the build), then
-// `npm install` of the tarball into a fresh project, then plain Node with no type stripping.
+// The package as another project gets it: `npm pack` of the build `npm ci` made (its `prepare`),
+// then `npm install` of the tarball into a fresh project, then plain Node with no type stripping.
+// The pack skips `prepare`: rebuilding would empty dist/ while other files run beside this one (the
+// dashboard's browser test then found no dist/dashboard/index.html and failed in CI).
 const run = promisify(execFile);
 const REPO = realpathSync(join(import.meta.dirname, '../..'));
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
@@ -31,8 +33,9 @@ async function installedVersion(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  if (!existsSync(join(REPO, 'dist', 'client', 'index.js'))) throw new Error('dist/ is not built: run npm run build (npm ci does)');
   packDir = mkdtempSync(join(tmpdir(), 'runledger-pack-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', packDir, ...NPM_FLAGS], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir, ...NPM_FLAGS], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
   const [packed] = z.array(z.object({ filename: z.string() })).parse(JSON.parse(stdout));
   const filename = packed?.filename ?? '';
   expect(filename).toMatch(/^runledger-.*\.tgz$/);
